@@ -1,0 +1,81 @@
+//! The typed values: every key of the chart's values files, with the chart's defaults.
+//!
+//! Field names follow the values files (camelCase). A field whose absence means something
+//! different from any value (an unset traffic policy, an unset port) is an `Option`;
+//! everything else carries the chart's default, and an explicit `false`, `0` or `""` is
+//! kept as written (the chart's `default` turned those into the default).
+
+mod cluster;
+mod external_access;
+mod tls;
+
+pub use cluster::*;
+pub use external_access::*;
+pub use tls::*;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The whole values tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Values {
+    /// Kubernetes cluster DNS domain (kubelet `--cluster-domain`), used in the internal DNS
+    /// names of certificates.
+    pub cluster_domain: String,
+    /// Render one Namespace per distinct cluster namespace.
+    pub create_namespaces: bool,
+    /// ArgoCD sync wave of the namespaces.
+    pub namespace_sync_wave: String,
+    /// cert-manager issuer settings shared by every cluster.
+    pub tls: GlobalTls,
+    /// MetalLB and external-dns settings shared by every cluster.
+    pub external_access: GlobalExternalAccess,
+    /// Label names the postgres-operator's configuration gives its pods.
+    pub operator: Operator,
+    /// The PostgreSQL clusters.
+    pub pg_clusters: Vec<Cluster>,
+    /// Lint settings.
+    pub lint: Lint,
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Self {
+            cluster_domain: "cluster.local".into(),
+            create_namespaces: true,
+            namespace_sync_wave: "-30".into(),
+            tls: GlobalTls::default(),
+            external_access: GlobalExternalAccess::default(),
+            operator: Operator::default(),
+            pg_clusters: Vec::new(),
+            lint: Lint::default(),
+        }
+    }
+}
+
+/// The operator's `cluster_labels`, `cluster_name_label` and `pod_role_label`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Operator {
+    pub cluster_labels: IndexMap<String, String>,
+    pub cluster_name_label: String,
+    pub pod_role_label: String,
+}
+
+impl Default for Operator {
+    fn default() -> Self {
+        Self {
+            cluster_labels: IndexMap::from([("application".to_owned(), "spilo".to_owned())]),
+            cluster_name_label: "cluster-name".into(),
+            pod_role_label: "spilo-role".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Lint {
+    /// Rule ids to silence (`PGX307`).
+    pub ignore: Vec<String>,
+}

@@ -1,0 +1,829 @@
+//! The YAML front-end: the only module that talks to a YAML library.
+//!
+//! Values files are parsed into a [`Node`] tree that keeps, for every key and value, the
+//! place in the source it came from. Everything after this module (merging, decoding,
+//! rules, diagnostics) works on that tree, so replacing the parser touches this file only.
+//!
+//! The parser is `granit-parser`, the event parser of `serde-saphyr` (see README, "Why
+//! these dependencies"). Building the tree ourselves is what lets pgx bound alias
+//! expansion, report duplicate keys with both positions, and keep positions for every
+//! value, none of which `serde_yaml` offers.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use granit_parser::{Event, Marker, Options, Parser, ScalarStyle};
+
+/// Which input a [`Span`] points into: an index into [`crate::source::Sources`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub u32);
+
+/// Where a node sits in its source: 1-based line and column (in characters) of its first
+/// character, and its byte range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub source: SourceId,
+    pub line: u32,
+    pub column: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How a scalar was written. Only plain scalars are typed by their text (`true`, `5432`);
+/// quoted and block scalars are always strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    pub text: String,
+    pub style: Style,
+}
+
+/// What a scalar means once typed. Booleans follow YAML 1.1 as Helm reads values
+/// (`yes`/`no`/`on`/`off`/`y`/`n` are booleans there), numbers and null follow YAML 1.2 core.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Resolved<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// The YAML 1.1 spellings of booleans that YAML 1.2 reads as strings (rule PGX107).
+pub fn is_yaml11_only_bool(text: &str) -> bool {
+    matches!(
+        text,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "on" | "On" | "ON"
+            | "off" | "Off" | "OFF"
+    )
+}
+
+impl Scalar {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Plain,
+        }
+    }
+
+    pub fn quoted(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Quoted,
+        }
+    }
+
+    pub fn resolve(&self) -> Resolved<'_> {
+        if self.style != Style::Plain {
+            return Resolved::Str(&self.text);
+        }
+        let t = self.text.as_str();
+        match t {
+            "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+            "true" | "True" | "TRUE" => return Resolved::Bool(true),
+            "false" | "False" | "FALSE" => return Resolved::Bool(false),
+            _ => {}
+        }
+        if is_yaml11_only_bool(t) {
+            return Resolved::Bool(matches!(
+                t,
+                "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
+            ));
+        }
+        if let Some(i) = parse_int(t) {
+            return Resolved::Int(i);
+        }
+        if let Some(f) = parse_float(t) {
+            return Resolved::Float(f);
+        }
+        Resolved::Str(t)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.resolve(), Resolved::Null)
+    }
+}
+
+fn parse_int(t: &str) -> Option<i64> {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if let Some(hex) = digits.strip_prefix("0x") {
+        let v = i64::from_str_radix(hex, 16).ok()?;
+        return Some(if t.starts_with('-') { -v } else { v });
+    }
+    if let Some(oct) = digits.strip_prefix("0o") {
+        let v = i64::from_str_radix(oct, 8).ok()?;
+        return Some(if t.starts_with('-') { -v } else { v });
+    }
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+fn parse_float(t: &str) -> Option<f64> {
+    match t {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        _ => {}
+    }
+    // YAML 1.2 core: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int_part, frac_part) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac_part {
+        Some(f) => all_digits(int_part) && all_digits(f) && !(int_part.is_empty() && f.is_empty()),
+        None => !int_part.is_empty() && all_digits(int_part),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    if mantissa_ok && exponent_ok {
+        t.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// One entry of a mapping. Keys are always strings in values files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub content: Content,
+    pub span: Span,
+}
+
+impl Node {
+    pub fn new(content: Content, span: Span) -> Self {
+        Self { content, span }
+    }
+
+    pub fn empty_map(span: Span) -> Self {
+        Self::new(Content::Map(Vec::new()), span)
+    }
+
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.content {
+            Content::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().find(|e| e.key == key)
+    }
+
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.content {
+            Content::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn scalar(&self) -> Option<&Scalar> {
+        match &self.content {
+            Content::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.scalar().is_some_and(Scalar::is_null)
+    }
+
+    /// A short name for the kind of node, for messages ("expected a list, found a mapping").
+    pub fn kind_name(&self) -> &'static str {
+        match &self.content {
+            Content::Map(_) => "a mapping",
+            Content::Seq(_) => "a list",
+            Content::Scalar(s) => match s.resolve() {
+                Resolved::Null => "null",
+                Resolved::Bool(_) => "a boolean",
+                Resolved::Int(_) | Resolved::Float(_) => "a number",
+                Resolved::Str(_) => "a string",
+            },
+        }
+    }
+
+    /// The node as JSON data, scalars typed by [`Scalar::resolve`].
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.content {
+            Content::Scalar(s) => match s.resolve() {
+                Resolved::Null => Value::Null,
+                Resolved::Bool(b) => Value::Bool(b),
+                Resolved::Int(i) => Value::from(i),
+                Resolved::Float(f) => serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or_else(|| Value::String(s.text.clone())),
+                Resolved::Str(t) => Value::String(t.to_owned()),
+            },
+            Content::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Content::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Bounds that keep hostile input from costing unbounded time or memory.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Nesting depth of mappings and sequences.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may copy, across the whole document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 64,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    /// The text is not YAML (the parser's own message).
+    Syntax(String),
+    /// A key appears twice in one mapping; `first` is where it was first written.
+    DuplicateKey { key: String, first: Span },
+    /// A mapping key that is not a scalar.
+    ComplexKey,
+    TooDeep { limit: usize },
+    AliasBudget { limit: usize },
+    /// An alias to an anchor that was never defined.
+    UnknownAlias,
+    /// A merge key (`<<`) whose value is not a mapping or a list of mappings.
+    BadMerge,
+    MultipleDocuments,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub kind: YamlErrorKind,
+    pub span: Span,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            YamlErrorKind::Syntax(m) => write!(f, "invalid YAML: {m}"),
+            YamlErrorKind::DuplicateKey { key, first } => write!(
+                f,
+                "duplicate key `{key}`: first set on line {}, set again on line {}",
+                first.line, self.span.line
+            ),
+            YamlErrorKind::ComplexKey => f.write_str("mapping keys must be plain strings"),
+            YamlErrorKind::TooDeep { limit } => {
+                write!(f, "nesting deeper than {limit} levels")
+            }
+            YamlErrorKind::AliasBudget { limit } => write!(
+                f,
+                "aliases expand to more than {limit} nodes (an alias bomb?)"
+            ),
+            YamlErrorKind::UnknownAlias => f.write_str("alias to an anchor that is not defined"),
+            YamlErrorKind::BadMerge => {
+                f.write_str("a merge key `<<` takes a mapping or a list of mappings")
+            }
+            YamlErrorKind::MultipleDocuments => {
+                f.write_str("a values file holds one YAML document; found a second `---`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Parses a values file: one document, or none (an empty file is `None`).
+pub fn parse_document(
+    text: &str,
+    source: SourceId,
+    limits: &Limits,
+) -> Result<Option<Node>, YamlError> {
+    let mut docs = Vec::new();
+    let mut builder = Builder::new(text, source, limits);
+    builder.run(|node, span| {
+        if !docs.is_empty() {
+            return Err(YamlError {
+                kind: YamlErrorKind::MultipleDocuments,
+                span,
+            });
+        }
+        docs.push(node);
+        Ok(())
+    })?;
+    Ok(docs.pop())
+}
+
+/// Parses a stream of documents (`---` separated), as `pgx render` writes them.
+pub fn parse_stream(text: &str, source: SourceId, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    let mut docs = Vec::new();
+    let mut builder = Builder::new(text, source, limits);
+    builder.run(|node, _| {
+        docs.push(node);
+        Ok(())
+    })?;
+    Ok(docs)
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: Span,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        index: HashMap<String, usize>,
+        merges: Vec<Node>,
+        pending_key: Option<(String, Span)>,
+        start: Span,
+        anchor: usize,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    source: SourceId,
+    limits: &'a Limits,
+    /// Byte length of a leading byte-order mark that was skipped (YAML allows one).
+    offset: usize,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, source: SourceId, limits: &'a Limits) -> Self {
+        let offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        Self {
+            text,
+            source,
+            limits,
+            offset,
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+        }
+    }
+
+    fn span(&self, start: &Marker, end: &Marker) -> Span {
+        let start_byte = start.byte_offset().unwrap_or(0) + self.offset;
+        let end_byte = end.byte_offset().unwrap_or(start_byte) + self.offset;
+        Span {
+            source: self.source,
+            line: u32::try_from(start.line()).unwrap_or(u32::MAX),
+            column: column_of(self.text, start_byte),
+            start: start_byte,
+            end: end_byte.max(start_byte),
+        }
+    }
+
+    fn run(
+        &mut self,
+        mut on_document: impl FnMut(Node, Span) -> Result<(), YamlError>,
+    ) -> Result<(), YamlError> {
+        let body = &self.text[self.offset..];
+        let mut options = Options::default();
+        options.flow_nesting_limit = self.limits.max_depth;
+        options.block_nesting_limit = self.limits.max_depth;
+        let mut parser = Parser::new_from_str_with_options(body, options);
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut doc_span = Span::default();
+        while let Some(next) = parser.next_event() {
+            let (event, gspan) = next.map_err(|e| {
+                let span = self.span(e.marker(), e.marker());
+                YamlError {
+                    kind: YamlErrorKind::Syntax(e.info()),
+                    span,
+                }
+            })?;
+            let span = self.span(&gspan.start, &gspan.end);
+            let complete = match event {
+                Event::StreamStart | Event::StreamEnd => None,
+                Event::DocumentStart(..) => {
+                    self.anchors.clear();
+                    doc_span = span;
+                    None
+                }
+                Event::DocumentEnd => {
+                    let node = root.take().unwrap_or_else(|| {
+                        Node::new(Content::Scalar(Scalar::plain("")), doc_span)
+                    });
+                    on_document(node, doc_span)?;
+                    None
+                }
+                Event::Scalar(text, style, anchor, _tag) => {
+                    let style = match style {
+                        ScalarStyle::Plain => Style::Plain,
+                        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                        _ => Style::Block,
+                    };
+                    let node = Node::new(
+                        Content::Scalar(Scalar {
+                            text: text.into_owned(),
+                            style,
+                        }),
+                        span,
+                    );
+                    Some((node, anchor))
+                }
+                Event::SequenceStart(_, anchor, _) => {
+                    self.push(&mut stack, span)?;
+                    stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        start: span,
+                        anchor,
+                    });
+                    None
+                }
+                Event::MappingStart(_, anchor, _) => {
+                    self.push(&mut stack, span)?;
+                    stack.push(Frame::Map {
+                        entries: Vec::new(),
+                        index: HashMap::new(),
+                        merges: Vec::new(),
+                        pending_key: None,
+                        start: span,
+                        anchor,
+                    });
+                    None
+                }
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    }) => Some((
+                        Node::new(Content::Seq(items), join(start, span)),
+                        anchor,
+                    )),
+                    _ => return Err(self.internal(span)),
+                },
+                Event::MappingEnd => match stack.pop() {
+                    Some(Frame::Map {
+                        mut entries,
+                        index,
+                        merges,
+                        start,
+                        anchor,
+                        ..
+                    }) => {
+                        apply_merges(&mut entries, &index, merges)?;
+                        Some((Node::new(Content::Map(entries), join(start, span)), anchor))
+                    }
+                    _ => return Err(self.internal(span)),
+                },
+                Event::Alias(id) => {
+                    let Some(target) = self.anchors.get(&id) else {
+                        return Err(YamlError {
+                            kind: YamlErrorKind::UnknownAlias,
+                            span,
+                        });
+                    };
+                    self.alias_nodes = self.alias_nodes.saturating_add(count_nodes(target));
+                    if self.alias_nodes > self.limits.max_alias_nodes {
+                        return Err(YamlError {
+                            kind: YamlErrorKind::AliasBudget {
+                                limit: self.limits.max_alias_nodes,
+                            },
+                            span,
+                        });
+                    }
+                    Some((target.clone(), 0))
+                }
+                _ => None,
+            };
+            if let Some((node, anchor)) = complete {
+                if anchor != 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                match stack.last_mut() {
+                    None => root = Some(node),
+                    Some(frame) => attach(frame, node)?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&self, stack: &mut [Frame], span: Span) -> Result<(), YamlError> {
+        if stack.len() >= self.limits.max_depth {
+            return Err(YamlError {
+                kind: YamlErrorKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+                span,
+            });
+        }
+        Ok(())
+    }
+
+    fn internal(&self, span: Span) -> YamlError {
+        YamlError {
+            kind: YamlErrorKind::Syntax("unbalanced collection events".into()),
+            span,
+        }
+    }
+}
+
+fn join(start: Span, end: Span) -> Span {
+    Span {
+        end: end.end.max(start.start),
+        ..start
+    }
+}
+
+/// Counts nodes up to a cap, so that costing a huge alias target stays cheap.
+fn count_nodes(node: &Node) -> usize {
+    match &node.content {
+        Content::Scalar(_) => 1,
+        Content::Seq(items) => items
+            .iter()
+            .fold(1usize, |n, i| n.saturating_add(count_nodes(i))),
+        Content::Map(entries) => entries
+            .iter()
+            .fold(1usize, |n, e| n.saturating_add(count_nodes(&e.value))),
+    }
+}
+
+fn attach(frame: &mut Frame, node: Node) -> Result<(), YamlError> {
+    match frame {
+        Frame::Seq { items, .. } => items.push(node),
+        Frame::Map {
+            entries,
+            index,
+            merges,
+            pending_key,
+            ..
+        } => match pending_key.take() {
+            None => {
+                let Content::Scalar(key) = node.content else {
+                    return Err(YamlError {
+                        kind: YamlErrorKind::ComplexKey,
+                        span: node.span,
+                    });
+                };
+                *pending_key = Some((key.text, node.span));
+            }
+            Some((key, key_span)) if key == "<<" => {
+                let _ = key_span;
+                merges.push(node);
+            }
+            Some((key, key_span)) => {
+                if let Some(&i) = index.get(&key) {
+                    let first = entries.get(i).map(|e| e.key_span).unwrap_or_default();
+                    return Err(YamlError {
+                        kind: YamlErrorKind::DuplicateKey { key, first },
+                        span: key_span,
+                    });
+                }
+                index.insert(key.clone(), entries.len());
+                entries.push(Entry {
+                    key,
+                    key_span,
+                    value: node,
+                });
+            }
+        },
+    }
+    Ok(())
+}
+
+/// YAML merge keys (`<<: *defaults`): keys written in the mapping itself win, then the
+/// merged mappings in the order given.
+fn apply_merges(
+    entries: &mut Vec<Entry>,
+    index: &HashMap<String, usize>,
+    merges: Vec<Node>,
+) -> Result<(), YamlError> {
+    let mut seen: std::collections::HashSet<String> = index.keys().cloned().collect();
+    for merge in merges {
+        let span = merge.span;
+        let sources = match merge.content {
+            Content::Map(m) => vec![m],
+            Content::Seq(items) => items
+                .into_iter()
+                .map(|i| match i.content {
+                    Content::Map(m) => Ok(m),
+                    _ => Err(YamlError {
+                        kind: YamlErrorKind::BadMerge,
+                        span: i.span,
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => {
+                return Err(YamlError {
+                    kind: YamlErrorKind::BadMerge,
+                    span,
+                })
+            }
+        };
+        for source in sources {
+            for entry in source {
+                if seen.insert(entry.key.clone()) {
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 1-based column, counted in characters, of a byte offset.
+pub fn column_of(text: &str, byte: usize) -> u32 {
+    let byte = floor_char_boundary(text, byte);
+    let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let chars = text[line_start..byte].chars().count();
+    u32::try_from(chars + 1).unwrap_or(u32::MAX)
+}
+
+fn floor_char_boundary(text: &str, byte: usize) -> usize {
+    let mut b = byte.min(text.len());
+    while !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    b
+}
+
+/// Formats a string as a YAML double-quoted scalar that any YAML 1.1 or 1.2 reader reads
+/// back as exactly this string, whatever it holds: quotes, backslashes, line breaks,
+/// `#`, `---`, template syntax, and every character YAML does not allow unescaped.
+pub fn quote(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            ' '..='~' => out.push(c),
+            // YAML's printable set minus what some readers mishandle: C0/C1 controls, DEL,
+            // the BOM, line and paragraph separators and the non-characters are escaped.
+            c if (c as u32) < 0x20
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || c == '\u{feff}'
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+                || c == '\u{fffe}'
+                || c == '\u{ffff}' =>
+            {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// [`quote`] into a new string.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::new();
+    quote(s, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+        parse_document(text, SourceId(0), &Limits::default())
+    }
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let node = parse("a:\n  b: 5432\n").unwrap().unwrap();
+        let a = node.get("a").unwrap();
+        let b = a.value.get("b").unwrap();
+        assert_eq!((b.key_span.line, b.key_span.column), (2, 3));
+        assert_eq!((b.value.span.line, b.value.span.column), (2, 6));
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_lines() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.span.line, 3);
+        match err.kind {
+            YamlErrorKind::DuplicateKey { key, first } => {
+                assert_eq!(key, "a");
+                assert_eq!(first.line, 1);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alias_bombs_stop_at_the_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(matches!(err.kind, YamlErrorKind::AliasBudget { .. }));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_missing_keys_only() {
+        let node = parse("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n")
+            .unwrap()
+            .unwrap();
+        let c = node.get("c").unwrap().value.to_json();
+        assert_eq!(c, serde_json::json!({"y": 3, "x": 1}));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(200) + &"]".repeat(200);
+        assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn a_second_document_is_refused() {
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::MultipleDocuments);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_and_positions_stay_right() {
+        let node = parse("\u{feff}a: 1\nb: x\n").unwrap().unwrap();
+        let b = node.get("b").unwrap();
+        assert_eq!((b.value.span.line, b.value.span.column), (2, 4));
+        assert_eq!(&"\u{feff}a: 1\nb: x\n"[b.value.span.start..b.value.span.end], "x");
+    }
+
+    #[test]
+    fn scalars_resolve_like_helm_reads_values() {
+        let r = |t: &str| serde_json::to_string(&Node::new(Content::Scalar(Scalar::plain(t)), Span::default()).to_json()).unwrap();
+        assert_eq!(r("yes"), "true");
+        assert_eq!(r("off"), "false");
+        assert_eq!(r("5432"), "5432");
+        assert_eq!(r("1.5"), "1.5");
+        assert_eq!(r("~"), "null");
+        assert_eq!(r("2160h"), "\"2160h\"");
+        assert_eq!(r("1e3"), "1000.0");
+        assert_eq!(r("1.2.3"), "\"1.2.3\"");
+        assert_eq!(Scalar::quoted("yes").resolve(), Resolved::Str("yes"));
+    }
+
+    #[test]
+    fn quoted_strings_read_back_exactly() {
+        for s in [
+            "plain",
+            "with \"quotes\" and \\",
+            "line\nbreak\r\n",
+            "# comment",
+            "---",
+            "{{ .Values }}",
+            "  leading",
+            "yes",
+            "0x10",
+            "2024-01-01",
+            "\u{7f}\u{85}\u{2028}\u{feff}\u{1}",
+        ] {
+            let doc = format!("k: {}\n", quoted(s));
+            let node = parse(&doc).unwrap().unwrap();
+            let v = &node.get("k").unwrap().value;
+            assert_eq!(v.scalar().unwrap().text, s, "{doc}");
+            assert_eq!(v.scalar().unwrap().style, Style::Quoted);
+        }
+    }
+}
