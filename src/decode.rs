@@ -317,12 +317,9 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
         for entry in entries {
             if !fields.contains(&entry.key.as_str()) {
                 let path = self.path.to_key_path().key(&entry.key);
-                let mut finding = Finding::error(
-                    "PGX101",
-                    path,
-                    format!("unknown key `{}`", entry.key),
-                )
-                .with_span(entry.key_span);
+                let mut finding =
+                    Finding::error("PGX101", path, format!("unknown key `{}`", entry.key))
+                        .with_span(entry.key_span);
                 finding.help = Some(match nearest(&entry.key, fields.iter().copied()) {
                     Some(near) => format!("did you mean `{near}`?"),
                     None => format!(
@@ -482,7 +479,9 @@ impl<'de> de::MapAccess<'de> for MapReader<'_> {
         seed: V,
     ) -> Result<V::Value, DecodeError> {
         let Some(entry) = self.current.take() else {
-            return Err(<DecodeError as de::Error>::custom("value requested before its key"));
+            return Err(<DecodeError as de::Error>::custom(
+                "value requested before its key",
+            ));
         };
         let path = Path::Key(self.parent, &entry.key);
         seed.deserialize(Decoder {
@@ -550,7 +549,11 @@ mod tests {
         let (result, _) = decode_text("allowedSourceRanges:\n  - [nested]\n");
         let finding = result.unwrap_err();
         assert_eq!(finding.path.to_string(), "allowedSourceRanges[0]");
-        assert!(finding.message.contains("expected a string"), "{}", finding.message);
+        assert!(
+            finding.message.contains("expected a string"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

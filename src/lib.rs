@@ -11,8 +11,13 @@
 pub mod cli;
 pub mod decode;
 pub mod finding;
+pub mod fleet;
+pub mod lint;
+pub mod load;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod set_argument;
 pub mod source;
 pub mod values;
 pub mod yaml;
-pub mod load;
-pub mod set_argument;

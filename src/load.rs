@@ -258,7 +258,10 @@ fn read_limited(reader: &mut dyn Read, file: &str, limit: u64) -> Result<String,
         let valid = e.utf8_error().valid_up_to();
         let before = e.as_bytes().get(..valid).unwrap_or_default();
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
         let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
             .chars()
             .count()

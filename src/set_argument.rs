@@ -42,7 +42,11 @@ impl std::error::Error for SetArgumentError {}
 
 /// Parses one argument. With `typed`, values are read as YAML scalars are (`true`, `5432`,
 /// `null`); without (`--set-string`), every value is a string.
-pub fn parse(argument: &str, source: SourceId, typed: bool) -> Result<Vec<Assignment>, SetArgumentError> {
+pub fn parse(
+    argument: &str,
+    source: SourceId,
+    typed: bool,
+) -> Result<Vec<Assignment>, SetArgumentError> {
     let mut cursor = Cursor {
         text: argument,
         position: 0,

@@ -59,8 +59,21 @@ pub enum Resolved<'a> {
 pub fn is_yaml11_only_bool(text: &str) -> bool {
     matches!(
         text,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "on" | "On" | "ON"
-            | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -279,11 +292,18 @@ pub enum YamlErrorKind {
     /// The text is not YAML (the parser's own message).
     Syntax(String),
     /// A key appears twice in one mapping; `first` is where it was first written.
-    DuplicateKey { key: String, first: Span },
+    DuplicateKey {
+        key: String,
+        first: Span,
+    },
     /// A mapping key that is not a scalar.
     ComplexKey,
-    TooDeep { limit: usize },
-    AliasBudget { limit: usize },
+    TooDeep {
+        limit: usize,
+    },
+    AliasBudget {
+        limit: usize,
+    },
     /// An alias to an anchor that was never defined.
     UnknownAlias,
     /// A merge key (`<<`) whose value is not a mapping or a list of mappings.
@@ -439,9 +459,9 @@ impl<'a> Builder<'a> {
                     None
                 }
                 Event::DocumentEnd => {
-                    let node = root.take().unwrap_or_else(|| {
-                        Node::new(Content::Scalar(Scalar::plain("")), doc_span)
-                    });
+                    let node = root
+                        .take()
+                        .unwrap_or_else(|| Node::new(Content::Scalar(Scalar::plain("")), doc_span));
                     on_document(node, doc_span)?;
                     None
                 }
@@ -486,10 +506,7 @@ impl<'a> Builder<'a> {
                         items,
                         start,
                         anchor,
-                    }) => Some((
-                        Node::new(Content::Seq(items), join(start, span)),
-                        anchor,
-                    )),
+                    }) => Some((Node::new(Content::Seq(items), join(start, span)), anchor)),
                     _ => return Err(self.internal(span)),
                 },
                 Event::MappingEnd => match stack.pop() {
@@ -787,12 +804,20 @@ mod tests {
         let node = parse("\u{feff}a: 1\nb: x\n").unwrap().unwrap();
         let b = node.get("b").unwrap();
         assert_eq!((b.value.span.line, b.value.span.column), (2, 4));
-        assert_eq!(&"\u{feff}a: 1\nb: x\n"[b.value.span.start..b.value.span.end], "x");
+        assert_eq!(
+            &"\u{feff}a: 1\nb: x\n"[b.value.span.start..b.value.span.end],
+            "x"
+        );
     }
 
     #[test]
     fn scalars_resolve_like_helm_reads_values() {
-        let r = |t: &str| serde_json::to_string(&Node::new(Content::Scalar(Scalar::plain(t)), Span::default()).to_json()).unwrap();
+        let r = |t: &str| {
+            serde_json::to_string(
+                &Node::new(Content::Scalar(Scalar::plain(t)), Span::default()).to_json(),
+            )
+            .unwrap()
+        };
         assert_eq!(r("yes"), "true");
         assert_eq!(r("off"), "false");
         assert_eq!(r("5432"), "5432");

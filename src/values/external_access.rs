@@ -16,7 +16,8 @@ pub enum EndpointKind {
 }
 
 impl EndpointKind {
-    pub const ALL: [EndpointKind; 3] = [EndpointKind::Write, EndpointKind::Read, EndpointKind::Admin];
+    pub const ALL: [EndpointKind; 3] =
+        [EndpointKind::Write, EndpointKind::Read, EndpointKind::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -145,6 +145,7 @@ pub struct ClusterTls {
     pub duration: String,
     pub renew_before: String,
     pub organization: String,
+    #[serde(rename = "additionalDNSNames")]
     pub additional_dns_names: Vec<String>,
     pub ip_addresses: Vec<String>,
     /// Issuer name; the global `tls.issuerName` when unset.
@@ -153,6 +154,7 @@ pub struct ClusterTls {
     /// Full issuer reference; wins over `issuer` / `issuerKind`.
     pub issuer_ref: Option<IssuerRef>,
     pub private_key: PrivateKey,
+    #[serde(rename = "isCA")]
     pub is_ca: bool,
     /// When false, the certificate names only the external hostnames and
     /// `additionalDNSNames`, which a public ACME issuer can sign.

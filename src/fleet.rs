@@ -1,0 +1,330 @@
+//! The fleet as MetalLB and clients see it: every external endpoint of every cluster with
+//! its IP, port, hostname, source ranges and the pods it selects, and which endpoints share
+//! an IP. Render, lint and `pgx endpoints` all read this one resolution, so they cannot
+//! disagree about what a Service looks like.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use crate::finding::KeyPath;
+use crate::values::{
+    Cluster, EndpointKind, GlobalExternalAccess, SessionAffinity, TrafficPolicy, Values,
+};
+
+/// Where an endpoint's source ranges came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeOrigin {
+    /// The endpoint's own `allowedSourceRanges`.
+    Endpoint,
+    /// The cluster's `externalAccess.allowedSourceRanges`.
+    Cluster,
+    /// None set anywhere.
+    Unset,
+}
+
+/// One external LoadBalancer Service.
+#[derive(Clone, Debug)]
+pub struct Endpoint<'v> {
+    pub cluster_index: usize,
+    pub cluster: &'v Cluster,
+    pub kind: EndpointKind,
+    pub service_name: String,
+    pub hostname: String,
+    pub port: i64,
+    /// The MetalLB IP, as written; `None` lets MetalLB pick from the pool.
+    pub ip: Option<String>,
+    /// The values key the IP came from.
+    pub ip_path: Option<KeyPath>,
+    pub source_ranges: Vec<String>,
+    pub range_origin: RangeOrigin,
+    /// Whether traffic goes through PgBouncer.
+    pub pooled: bool,
+    pub selector: BTreeMap<String, String>,
+    /// The policy written in values, if any.
+    pub explicit_traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: TrafficPolicy,
+    pub session_affinity: SessionAffinity,
+    pub session_affinity_timeout: i64,
+}
+
+impl Endpoint<'_> {
+    /// `pgClusters[i].externalAccess.<kind>`.
+    pub fn path(&self) -> KeyPath {
+        cluster_path(self.cluster_index).join(&format!("externalAccess.{}", self.kind.as_str()))
+    }
+
+    /// The key that set the port: the endpoint's, the cluster's shared port, or the endpoint
+    /// block for a default.
+    pub fn port_path(&self) -> KeyPath {
+        if self
+            .cluster
+            .external_access
+            .endpoint(self.kind)
+            .port
+            .is_some()
+        {
+            self.path().key("port")
+        } else if self.cluster.external_access.port.is_some() {
+            cluster_path(self.cluster_index).join("externalAccess.port")
+        } else {
+            self.path()
+        }
+    }
+
+    pub fn hostname_path(&self) -> KeyPath {
+        self.path().key("hostname")
+    }
+
+    pub fn ranges_path(&self) -> KeyPath {
+        match self.range_origin {
+            RangeOrigin::Endpoint => self.path().key("allowedSourceRanges"),
+            RangeOrigin::Cluster => {
+                cluster_path(self.cluster_index).join("externalAccess.allowedSourceRanges")
+            }
+            RangeOrigin::Unset => self.path(),
+        }
+    }
+
+    /// `connection-type` label: what the endpoint reaches.
+    pub fn connection_type(&self) -> String {
+        let how = if self.pooled { "pooled" } else { "direct" };
+        format!("{}-{how}", self.kind.as_str())
+    }
+}
+
+pub fn cluster_path(index: usize) -> KeyPath {
+    KeyPath::root().key("pgClusters").index(index)
+}
+
+/// Services that resolve to one IP.
+#[derive(Clone, Debug)]
+pub struct SharedIp {
+    pub ip: String,
+    /// Indices into [`Fleet::endpoints`], in values order.
+    pub endpoints: Vec<usize>,
+}
+
+impl SharedIp {
+    /// The `allow-shared-ip` key MetalLB needs on every Service of a shared IP.
+    pub fn sharing_key(&self) -> String {
+        let ip: String = self
+            .ip
+            .chars()
+            .map(|c| if c == '.' || c == ':' { '-' } else { c })
+            .collect();
+        format!("pgx-{ip}")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Fleet<'v> {
+    pub endpoints: Vec<Endpoint<'v>>,
+    /// Every IP some endpoint resolves to, in order of first use.
+    pub ips: Vec<SharedIp>,
+}
+
+impl<'v> Fleet<'v> {
+    pub fn new(values: &'v Values) -> Self {
+        let mut endpoints = Vec::new();
+        for (index, cluster) in values.pg_clusters.iter().enumerate() {
+            if !cluster.external_access.enabled {
+                continue;
+            }
+            for kind in EndpointKind::ALL {
+                if cluster.external_access.endpoint(kind).enabled {
+                    endpoints.push(resolve(values, index, cluster, kind));
+                }
+            }
+        }
+        let mut by_ip: HashMap<&str, usize> = HashMap::new();
+        let mut ips: Vec<SharedIp> = Vec::new();
+        for (i, endpoint) in endpoints.iter().enumerate() {
+            let Some(ip) = endpoint.ip.as_deref() else {
+                continue;
+            };
+            match by_ip.get(ip) {
+                Some(&slot) => {
+                    if let Some(shared) = ips.get_mut(slot) {
+                        shared.endpoints.push(i);
+                    }
+                }
+                None => {
+                    by_ip.insert(ip, ips.len());
+                    ips.push(SharedIp {
+                        ip: ip.to_owned(),
+                        endpoints: vec![i],
+                    });
+                }
+            }
+        }
+        // MetalLB shares an IP between `Local` services only when they select the same
+        // pods: an endpoint whose policy values leave unset falls back to `Cluster` there.
+        let mut to_cluster = Vec::new();
+        for shared in &ips {
+            for &i in &shared.endpoints {
+                let Some(endpoint) = endpoints.get(i) else {
+                    continue;
+                };
+                let mixed = shared.endpoints.iter().any(|&j| {
+                    endpoints
+                        .get(j)
+                        .is_some_and(|other| other.selector != endpoint.selector)
+                });
+                if mixed && endpoint.explicit_traffic_policy.is_none() {
+                    to_cluster.push(i);
+                }
+            }
+        }
+        for i in to_cluster {
+            if let Some(endpoint) = endpoints.get_mut(i) {
+                endpoint.traffic_policy = TrafficPolicy::Cluster;
+            }
+        }
+        Self { endpoints, ips }
+    }
+
+    /// The shared IP an endpoint is on, when two or more services use that IP.
+    pub fn shared_ip_of(&self, endpoint: &Endpoint<'_>) -> Option<&SharedIp> {
+        let ip = endpoint.ip.as_deref()?;
+        self.ips
+            .iter()
+            .find(|s| s.ip == ip)
+            .filter(|s| s.endpoints.len() > 1)
+    }
+}
+
+fn resolve<'v>(
+    values: &'v Values,
+    cluster_index: usize,
+    cluster: &'v Cluster,
+    kind: EndpointKind,
+) -> Endpoint<'v> {
+    let access = &cluster.external_access;
+    let own = access.endpoint(kind);
+    let (ip, ip_path) = match resolve_ip(
+        &values.external_access,
+        own.load_balancer_ip.as_deref(),
+        kind,
+    ) {
+        Some((ip, path)) => {
+            let path = if path.0.is_empty() {
+                cluster_path(cluster_index)
+                    .join(&format!("externalAccess.{}.loadBalancerIP", kind.as_str()))
+            } else {
+                path
+            };
+            (Some(ip), Some(path))
+        }
+        None => (None, None),
+    };
+    let (source_ranges, range_origin) =
+        match (&own.allowed_source_ranges, &access.allowed_source_ranges) {
+            (Some(own), _) => (own.clone(), RangeOrigin::Endpoint),
+            (None, Some(cluster)) => (cluster.clone(), RangeOrigin::Cluster),
+            (None, None) => (Vec::new(), RangeOrigin::Unset),
+        };
+    let pooled = match kind {
+        EndpointKind::Write => cluster.master_pooler(),
+        EndpointKind::Read => cluster.replica_pooler(),
+        EndpointKind::Admin => false,
+    };
+    let operator = &values.operator;
+    let mut selector = BTreeMap::new();
+    if pooled {
+        selector.insert("application".to_owned(), "db-connection-pooler".to_owned());
+        let pooler = match kind {
+            EndpointKind::Read => format!("{}-pooler-repl", cluster.name),
+            _ => format!("{}-pooler", cluster.name),
+        };
+        selector.insert("connection-pooler".to_owned(), pooler);
+    } else {
+        for (k, v) in &operator.cluster_labels {
+            selector.insert(k.clone(), v.clone());
+        }
+    }
+    selector.insert(operator.cluster_name_label.clone(), cluster.name.clone());
+    let role = if kind == EndpointKind::Read {
+        "replica"
+    } else {
+        "master"
+    };
+    selector.insert(operator.pod_role_label.clone(), role.to_owned());
+    let default_policy = if kind == EndpointKind::Admin {
+        TrafficPolicy::Cluster
+    } else {
+        TrafficPolicy::Local
+    };
+    let default_affinity = if kind == EndpointKind::Read {
+        SessionAffinity::None
+    } else {
+        SessionAffinity::ClientIp
+    };
+    Endpoint {
+        cluster_index,
+        cluster,
+        kind,
+        service_name: format!("{}-external-{}", cluster.name, kind.as_str()),
+        hostname: own.hostname.clone().unwrap_or_else(|| {
+            format!(
+                "{}-{}.{}",
+                cluster.name,
+                kind.as_str(),
+                values.external_access.domain
+            )
+        }),
+        port: own
+            .port
+            .or(access.port)
+            .unwrap_or_else(|| kind.default_port()),
+        ip,
+        ip_path,
+        source_ranges,
+        range_origin,
+        pooled,
+        selector,
+        explicit_traffic_policy: own.external_traffic_policy,
+        traffic_policy: own.external_traffic_policy.unwrap_or(default_policy),
+        session_affinity: own.session_affinity.unwrap_or(default_affinity),
+        session_affinity_timeout: own.session_affinity_timeout,
+    }
+}
+
+/// Which IP a service gets, first match wins: the endpoint's own, the kind's global key
+/// (`writeIP`, or its older spelling `sharedIPs.write`), `pooledIP` (write and read only),
+/// `sharedIP`. Empty strings count as unset, as in the chart. The returned path is empty
+/// for the endpoint's own key (the caller knows it).
+pub fn resolve_ip(
+    global: &GlobalExternalAccess,
+    own: Option<&str>,
+    kind: EndpointKind,
+) -> Option<(String, KeyPath)> {
+    let set = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(ip) = set(own) {
+        return Some((ip, KeyPath::root()));
+    }
+    let (new, old) = match kind {
+        EndpointKind::Write => (&global.write_ip, &global.shared_ips.write),
+        EndpointKind::Read => (&global.read_ip, &global.shared_ips.read),
+        EndpointKind::Admin => (&global.admin_ip, &global.shared_ips.admin),
+    };
+    let name = kind.as_str();
+    if let Some(ip) = set(new.as_deref()) {
+        return Some((ip, KeyPath::parse(&format!("externalAccess.{name}IP"))));
+    }
+    if let Some(ip) = set(old.as_deref()) {
+        return Some((
+            ip,
+            KeyPath::parse(&format!("externalAccess.sharedIPs.{name}")),
+        ));
+    }
+    if kind != EndpointKind::Admin {
+        if let Some(ip) = set(global.pooled_ip.as_deref()) {
+            return Some((ip, KeyPath::parse("externalAccess.pooledIP")));
+        }
+    }
+    set(global.shared_ip.as_deref()).map(|ip| (ip, KeyPath::parse("externalAccess.sharedIP")))
+}

@@ -1,0 +1,623 @@
+//! What each template is given: one object's data, every decision already taken (effective
+//! flags, DNS names, selectors, sorted maps), so templates only lay data out.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::fleet::{Endpoint, Fleet};
+use crate::values::{
+    Cluster, EndpointKind, IntOrPercent, IssuerType, KeyAlgorithm, Values, EXPORTER_RESOURCES,
+    POOLER_RESOURCES, POSTGRES_RESOURCES,
+};
+
+/// Ordered key/value pairs, written in this order (sorted where they come from values, so
+/// reordering a map in values never changes the output).
+pub type Pairs = Vec<(String, String)>;
+
+/// PostgreSQL parameters every cluster gets; `postgresql.parameters` in values overrides or
+/// extends them.
+pub const BUILT_IN_PARAMETERS: &[(&str, &str)] = &[
+    ("shared_buffers", "512MB"),
+    ("effective_cache_size", "2GB"),
+    ("maintenance_work_mem", "128MB"),
+    ("work_mem", "16MB"),
+    ("max_connections", "200"),
+    ("wal_level", "replica"),
+    ("archive_mode", "on"),
+    ("archive_timeout", "300s"),
+    ("max_wal_senders", "10"),
+    ("wal_keep_size", "1GB"),
+    ("max_replication_slots", "10"),
+    ("logging_collector", "on"),
+    ("log_destination", "stderr"),
+    ("log_statement", "ddl"),
+    ("log_min_duration_statement", "1000"),
+    (
+        "log_line_prefix",
+        "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+    ),
+    ("log_connections", "on"),
+    ("log_disconnections", "on"),
+    ("log_lock_waits", "on"),
+    ("checkpoint_timeout", "15min"),
+    ("checkpoint_completion_target", "0.9"),
+    ("max_wal_size", "4GB"),
+    ("min_wal_size", "1GB"),
+    ("password_encryption", "scram-sha-256"),
+    ("idle_in_transaction_session_timeout", "600000"),
+    ("statement_timeout", "900000"),
+];
+
+/// The chart's pg_hba; `patroni.pgHba` in values replaces it.
+pub const BUILT_IN_PG_HBA: &[&str] = &[
+    "local   all             all                                   trust",
+    "hostssl all             +zalandos       127.0.0.1/32          pam",
+    "hostssl all             platform_admin  10.0.0.0/8            scram-sha-256",
+    "hostssl all             postgres_exporter 10.0.0.0/8          scram-sha-256",
+    "hostssl all             all             10.0.0.0/8            scram-sha-256",
+    "host    all             all             10.0.0.0/8            scram-sha-256",
+    "hostssl all             all             172.16.0.0/12         scram-sha-256",
+    "host    all             all             172.16.0.0/12         scram-sha-256",
+    "hostssl replication     standby         10.0.0.0/8            scram-sha-256",
+    "host    replication     standby         10.0.0.0/8            scram-sha-256",
+];
+
+/// Roles every cluster gets, before the ones values declare.
+pub const BUILT_IN_USERS: &[(&str, &[&str])] = &[
+    ("platform_admin", &["superuser", "createdb", "createrole"]),
+    ("postgres_exporter", &["login"]),
+];
+
+/// Fixed labels first, then `extra` sorted by key; an extra label never replaces a fixed one.
+fn labels(fixed: &[(&str, &str)], extra: &indexmap::IndexMap<String, String>) -> Pairs {
+    let mut out: Pairs = fixed
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    for (k, v) in sorted(extra) {
+        if !fixed.iter().any(|(f, _)| *f == k) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+fn sorted(map: &indexmap::IndexMap<String, String>) -> Pairs {
+    let sorted: BTreeMap<&String, &String> = map.iter().collect();
+    sorted
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct NamespaceView {
+    pub name: String,
+    pub sync_wave: String,
+}
+
+pub fn namespaces(values: &Values) -> Vec<NamespaceView> {
+    if !values.create_namespaces {
+        return Vec::new();
+    }
+    let names: std::collections::BTreeSet<&str> = values
+        .pg_clusters
+        .iter()
+        .map(|c| c.namespace.as_str())
+        .collect();
+    names
+        .into_iter()
+        .map(|name| NamespaceView {
+            name: name.to_owned(),
+            sync_wave: values.namespace_sync_wave.clone(),
+        })
+        .collect()
+}
+
+/// One object of the cluster-issuer manifest.
+#[derive(Serialize)]
+pub struct IssuerView {
+    /// `issuer` or `ca-certificate` (the CA of the `caBootstrap` chain).
+    pub object: &'static str,
+    pub name: String,
+    /// For the CA certificate.
+    pub namespace: Option<String>,
+    pub sync_wave: String,
+    /// `selfSigned`, `ca`, `acme` or `vault`.
+    pub spec: &'static str,
+    pub ca_secret_name: Option<String>,
+    pub acme_server: String,
+    pub acme_email: Option<String>,
+    pub acme_private_key_secret: String,
+    pub acme_solvers: serde_json::Value,
+    pub vault_server: Option<String>,
+    pub vault_path: String,
+    pub vault_auth: serde_json::Value,
+    /// For the CA certificate: the self-signed issuer that signs it.
+    pub signer: Option<String>,
+}
+
+pub fn issuers(values: &Values) -> Vec<IssuerView> {
+    let tls = &values.tls;
+    if !tls.create_issuer {
+        return Vec::new();
+    }
+    let base = |name: String, spec: &'static str| IssuerView {
+        object: "issuer",
+        name,
+        namespace: None,
+        sync_wave: tls.issuer_sync_wave.clone(),
+        spec,
+        ca_secret_name: tls.ca_secret_name.clone(),
+        acme_server: tls.acme.server.clone(),
+        acme_email: tls.acme.email.clone(),
+        acme_private_key_secret: tls.acme.private_key_secret.clone(),
+        acme_solvers: tls.acme.solvers.clone().unwrap_or_else(
+            || serde_json::json!([{"http01": {"ingress": {"class": tls.acme.ingress_class}}}]),
+        ),
+        vault_server: tls.vault.server.clone(),
+        vault_path: tls.vault.path.clone(),
+        vault_auth: tls.vault.auth.clone().unwrap_or_else(|| {
+            serde_json::json!({"kubernetes": {
+                "role": tls.vault.role,
+                "mountPath": tls.vault.mount_path,
+                "secretRef": {"name": tls.vault.secret_name, "key": "token"},
+            }})
+        }),
+        signer: None,
+    };
+    match tls.issuer_type {
+        IssuerType::SelfSigned => vec![base(tls.issuer_name.clone(), "selfSigned")],
+        IssuerType::Ca => vec![base(tls.issuer_name.clone(), "ca")],
+        IssuerType::Acme => vec![base(tls.issuer_name.clone(), "acme")],
+        IssuerType::Vault => vec![base(tls.issuer_name.clone(), "vault")],
+        IssuerType::CaBootstrap => {
+            let root = format!("{}-selfsigned", tls.issuer_name);
+            let mut certificate = base(tls.issuer_name.clone(), "ca");
+            certificate.object = "ca-certificate";
+            certificate.namespace = Some(tls.cluster_resource_namespace.clone());
+            certificate.signer = Some(root.clone());
+            let mut ca = base(tls.issuer_name.clone(), "ca");
+            ca.ca_secret_name = Some(tls.issuer_name.clone());
+            vec![base(root, "selfSigned"), certificate, ca]
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CertificateView {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Pairs,
+    pub sync_wave: String,
+    pub secret_name: String,
+    pub duration: String,
+    pub renew_before: String,
+    pub organization: String,
+    pub common_name: String,
+    pub dns_names: Vec<String>,
+    pub ip_addresses: Vec<String>,
+    pub issuer_name: String,
+    pub issuer_kind: String,
+    pub issuer_group: Option<String>,
+    pub secret_labels: Pairs,
+    pub secret_annotations: Pairs,
+    pub key_algorithm: &'static str,
+    pub key_size: Option<i64>,
+    pub key_encoding: &'static str,
+    pub key_rotation: &'static str,
+    pub is_ca: bool,
+}
+
+/// The names a cluster's certificate covers, in the chart's order.
+pub fn certificate_dns_names(values: &Values, cluster: &Cluster, fleet: &Fleet<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    if cluster.tls.include_internal_names {
+        let (n, ns, domain) = (&cluster.name, &cluster.namespace, &values.cluster_domain);
+        let spellings = |service: &str, with_bare: bool| {
+            let mut v = vec![
+                format!("{service}.{ns}.svc.{domain}"),
+                format!("{service}.{ns}.svc"),
+                format!("{service}.{ns}"),
+            ];
+            if with_bare {
+                v.push(service.to_owned());
+            }
+            v
+        };
+        names.extend(spellings(n, true));
+        names.extend(spellings(&format!("{n}-repl"), false));
+        if cluster.master_pooler() {
+            names.extend(spellings(&format!("{n}-pooler"), false));
+        }
+        if cluster.replica_pooler() {
+            names.extend(spellings(&format!("{n}-pooler-repl"), false));
+        }
+    } else {
+        for endpoint in cluster_endpoints(fleet, cluster) {
+            if !names.contains(&endpoint.hostname) {
+                names.push(endpoint.hostname.clone());
+            }
+        }
+    }
+    for name in &cluster.tls.additional_dns_names {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// The certificate's common name: the master's internal name, or with internal names
+/// left out, the first name the certificate covers.
+pub fn common_name(values: &Values, cluster: &Cluster, dns_names: &[String]) -> String {
+    if cluster.tls.include_internal_names {
+        format!(
+            "{}.{}.svc.{}",
+            cluster.name, cluster.namespace, values.cluster_domain
+        )
+    } else {
+        dns_names.first().cloned().unwrap_or_default()
+    }
+}
+
+fn cluster_endpoints<'f, 'v>(
+    fleet: &'f Fleet<'v>,
+    cluster: &'f Cluster,
+) -> impl Iterator<Item = &'f Endpoint<'v>> {
+    fleet
+        .endpoints
+        .iter()
+        .filter(move |e| std::ptr::eq(e.cluster, cluster))
+}
+
+/// The issuer a cluster's certificate names: `(name, kind, group)`.
+pub fn issuer_ref(values: &Values, cluster: &Cluster) -> (String, String, Option<String>) {
+    let tls = &cluster.tls;
+    let from_ref = tls.issuer_ref.as_ref();
+    let name = from_ref
+        .and_then(|r| r.name.clone())
+        .or_else(|| tls.issuer.clone())
+        .unwrap_or_else(|| values.tls.issuer_name.clone());
+    let kind = from_ref
+        .and_then(|r| r.kind.clone())
+        .or_else(|| tls.issuer_kind.map(|k| k.as_str().to_owned()))
+        .unwrap_or_else(|| values.tls.issuer_kind.as_str().to_owned());
+    let group = from_ref.and_then(|r| r.group.clone());
+    (name, kind, group)
+}
+
+pub fn certificate(values: &Values, cluster: &Cluster, fleet: &Fleet<'_>) -> CertificateView {
+    let dns_names = certificate_dns_names(values, cluster, fleet);
+    let common_name = common_name(values, cluster, &dns_names);
+    let certificate_name = format!("{}-tls", cluster.name);
+    let (issuer_name, issuer_kind, issuer_group) = issuer_ref(values, cluster);
+    let tls = &cluster.tls;
+    let mut secret_labels = vec![
+        ("app.kubernetes.io/name".to_owned(), cluster.name.clone()),
+        (
+            "app.kubernetes.io/component".to_owned(),
+            "database-tls".to_owned(),
+        ),
+        ("postgres-cluster".to_owned(), cluster.name.clone()),
+    ];
+    for (k, v) in sorted(&tls.secret_template.labels) {
+        if !secret_labels.iter().any(|(f, _)| *f == k) {
+            secret_labels.push((k, v));
+        }
+    }
+    let mut secret_annotations = vec![
+        (
+            "platform.pnats.cloud/certificate-name".to_owned(),
+            certificate_name.clone(),
+        ),
+        (
+            "platform.pnats.cloud/common-name".to_owned(),
+            common_name.clone(),
+        ),
+    ];
+    for (k, v) in sorted(&tls.secret_template.annotations) {
+        if !secret_annotations.iter().any(|(f, _)| *f == k) {
+            secret_annotations.push((k, v));
+        }
+    }
+    CertificateView {
+        name: certificate_name,
+        namespace: cluster.namespace.clone(),
+        labels: labels(
+            &[
+                ("app.kubernetes.io/name", &cluster.name),
+                ("app.kubernetes.io/component", "database-tls"),
+                ("app.kubernetes.io/managed-by", "postgres-operator"),
+            ],
+            &cluster.labels,
+        ),
+        sync_wave: tls.sync_wave.clone(),
+        secret_name: cluster.tls_secret_name(),
+        duration: tls.duration.clone(),
+        renew_before: tls.renew_before.clone(),
+        organization: tls.organization.clone(),
+        common_name,
+        dns_names,
+        ip_addresses: tls.ip_addresses.clone(),
+        issuer_name,
+        issuer_kind,
+        issuer_group,
+        secret_labels,
+        secret_annotations,
+        key_algorithm: tls.private_key.algorithm.as_str(),
+        key_size: match tls.private_key.algorithm {
+            KeyAlgorithm::Ed25519 => None,
+            _ => tls.private_key.effective_size(),
+        },
+        key_encoding: tls.private_key.encoding.as_str(),
+        key_rotation: tls.private_key.rotation_policy.as_str(),
+        is_ca: tls.is_ca,
+    }
+}
+
+/// What the `postgresql` template needs beyond the cluster's own values.
+#[derive(Serialize)]
+pub struct PostgresqlView<'v> {
+    pub c: &'v Cluster,
+    pub labels: Pairs,
+    pub master_pooler: bool,
+    pub replica_pooler: bool,
+    pub parameters: Pairs,
+    pub resources: crate::values::EffectiveResources,
+    pub pooler_resources: crate::values::EffectiveResources,
+    pub exporter_resources: crate::values::EffectiveResources,
+    pub users: Vec<(String, Vec<String>)>,
+    pub databases: Pairs,
+    pub pg_hba: Vec<String>,
+    pub slots: Vec<(String, Pairs)>,
+    pub tls_secret_name: Option<String>,
+    pub ca_file: Option<String>,
+    pub exporter_secret: String,
+    pub pod_annotations: Pairs,
+    pub service_annotations: Pairs,
+    pub clone: Pairs,
+    pub standby: Pairs,
+}
+
+pub fn postgresql(cluster: &Cluster) -> PostgresqlView<'_> {
+    let mut parameters: Pairs = BUILT_IN_PARAMETERS
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    for (k, v) in sorted(&cluster.postgresql.parameters) {
+        match parameters.iter_mut().find(|(p, _)| *p == k) {
+            Some(existing) => existing.1 = v,
+            None => parameters.push((k, v)),
+        }
+    }
+    let mut users: Vec<(String, Vec<String>)> = BUILT_IN_USERS
+        .iter()
+        .map(|(n, flags)| {
+            (
+                (*n).to_owned(),
+                flags.iter().map(|f| (*f).to_owned()).collect(),
+            )
+        })
+        .collect();
+    let declared: BTreeMap<&String, &Vec<String>> = cluster.users.iter().collect();
+    for (name, flags) in declared {
+        match users.iter_mut().find(|(n, _)| n == name) {
+            Some(existing) => existing.1 = flags.clone(),
+            None => users.push((name.clone(), flags.clone())),
+        }
+    }
+    let slots = {
+        let sorted: BTreeMap<&String, &crate::values::Slot> =
+            cluster.patroni.slots.iter().collect();
+        sorted
+            .into_iter()
+            .map(|(name, slot)| {
+                let mut fields = vec![("type".to_owned(), slot.kind.clone())];
+                if let Some(db) = &slot.database {
+                    fields.push(("database".to_owned(), db.clone()));
+                }
+                if let Some(plugin) = &slot.plugin {
+                    fields.push(("plugin".to_owned(), plugin.clone()));
+                }
+                (name.clone(), fields)
+            })
+            .collect()
+    };
+    let mut clone = Pairs::new();
+    if let Some(c) = &cluster.clone {
+        for (k, v) in [
+            ("cluster", &c.cluster),
+            ("timestamp", &c.timestamp),
+            ("uid", &c.uid),
+        ] {
+            if let Some(v) = v {
+                clone.push((k.to_owned(), v.clone()));
+            }
+        }
+    }
+    let mut standby = Pairs::new();
+    if let Some(s) = &cluster.standby {
+        if let Some(v) = &s.s3_wal_path {
+            standby.push(("s3_wal_path".to_owned(), v.clone()));
+        }
+        if let Some(v) = &s.standby_host {
+            standby.push(("standby_host".to_owned(), v.clone()));
+            standby.push(("standby_port".to_owned(), s.standby_port.clone()));
+        }
+    }
+    let tls = &cluster.tls;
+    PostgresqlView {
+        c: cluster,
+        labels: labels(
+            &[
+                ("app.kubernetes.io/name", &cluster.name),
+                ("app.kubernetes.io/component", "database"),
+                ("app.kubernetes.io/managed-by", "postgres-operator"),
+            ],
+            &cluster.labels,
+        ),
+        master_pooler: cluster.master_pooler(),
+        replica_pooler: cluster.replica_pooler(),
+        parameters,
+        resources: cluster.resources.or(POSTGRES_RESOURCES),
+        pooler_resources: cluster.pooler.resources.or(POOLER_RESOURCES),
+        exporter_resources: cluster.monitoring.resources.or(EXPORTER_RESOURCES),
+        users,
+        databases: sorted(&cluster.databases),
+        pg_hba: cluster
+            .patroni
+            .pg_hba
+            .clone()
+            .unwrap_or_else(|| BUILT_IN_PG_HBA.iter().map(|l| (*l).to_owned()).collect()),
+        slots,
+        tls_secret_name: tls.enabled.then(|| cluster.tls_secret_name()),
+        ca_file: tls
+            .ca_file
+            .clone()
+            .or_else(|| tls.ca_enabled.then(|| tls.ca_file_name.clone())),
+        exporter_secret: format!(
+            "postgres-exporter.{}.credentials.postgresql.acid.zalan.do",
+            cluster.name
+        ),
+        pod_annotations: sorted(&cluster.pod_annotations),
+        service_annotations: sorted(&cluster.service_annotations),
+        clone,
+        standby,
+    }
+}
+
+#[derive(Serialize)]
+pub struct PdbView {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Pairs,
+    pub sync_wave: String,
+    pub selector: Pairs,
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+pub fn pdb(values: &Values, cluster: &Cluster) -> Option<PdbView> {
+    if !cluster.pdb.is_set() {
+        return None;
+    }
+    let mut selector: Pairs = values
+        .operator
+        .cluster_labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    selector.push((
+        values.operator.cluster_name_label.clone(),
+        cluster.name.clone(),
+    ));
+    Some(PdbView {
+        name: format!("{}-pdb", cluster.name),
+        namespace: cluster.namespace.clone(),
+        labels: labels(
+            &[
+                ("app.kubernetes.io/name", &cluster.name),
+                ("app.kubernetes.io/component", "database"),
+                ("app.kubernetes.io/managed-by", "postgres-operator"),
+            ],
+            &cluster.labels,
+        ),
+        sync_wave: cluster.pdb.sync_wave.clone(),
+        selector,
+        min_available: cluster.pdb.min_available.clone(),
+        max_unavailable: cluster.pdb.max_unavailable.clone(),
+    })
+}
+
+#[derive(Serialize)]
+pub struct ServiceView {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Pairs,
+    pub annotations: Pairs,
+    pub source_ranges: Vec<String>,
+    pub traffic_policy: &'static str,
+    pub session_affinity: &'static str,
+    pub affinity_timeout: Option<i64>,
+    pub selector: Pairs,
+    pub port: i64,
+}
+
+pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> ServiceView {
+    let cluster = endpoint.cluster;
+    let access = &values.external_access;
+    let component = format!("database-external-{}", endpoint.kind.as_str());
+    let connection_type = endpoint.connection_type();
+    let shared = fleet.shared_ip_of(endpoint);
+    let dns = &access.external_dns_annotation_prefix;
+    let metallb = &access.metallb_annotation_prefix;
+    let mut annotations: Pairs = vec![
+        (
+            "argocd.argoproj.io/sync-wave".to_owned(),
+            cluster.external_access.sync_wave.clone(),
+        ),
+        (format!("{dns}hostname"), endpoint.hostname.clone()),
+        (format!("{dns}ttl"), "300".to_owned()),
+        (
+            format!("{metallb}address-pool"),
+            access.address_pool.clone(),
+        ),
+    ];
+    if let Some(ip) = &endpoint.ip {
+        annotations.push((format!("{metallb}loadBalancerIPs"), ip.clone()));
+    }
+    if let Some(shared) = shared {
+        annotations.push((format!("{metallb}allow-shared-ip"), shared.sharing_key()));
+    }
+    let (title, how) = match (endpoint.kind, endpoint.pooled) {
+        (EndpointKind::Write, true) => ("Write", "pooled"),
+        (EndpointKind::Write, false) => ("Write", "direct, no pooling"),
+        (EndpointKind::Read, true) => ("Read", "pooled"),
+        (EndpointKind::Read, false) => ("Read", "direct, no pooling"),
+        (EndpointKind::Admin, _) => ("Admin", "direct, no pooling"),
+    };
+    let on = if shared.is_some() {
+        "on shared IP port"
+    } else {
+        "on port"
+    };
+    annotations.push((
+        "service.kubernetes.io/description".to_owned(),
+        format!(
+            "PostgreSQL {} - {title} endpoint ({how}) {on} {}",
+            cluster.name, endpoint.port
+        ),
+    ));
+    for (k, v) in sorted(&cluster.external_access.endpoint(endpoint.kind).annotations) {
+        if !annotations.iter().any(|(f, _)| *f == k) {
+            annotations.push((k, v));
+        }
+    }
+    ServiceView {
+        name: endpoint.service_name.clone(),
+        namespace: cluster.namespace.clone(),
+        labels: labels(
+            &[
+                ("app.kubernetes.io/name", &cluster.name),
+                ("app.kubernetes.io/component", &component),
+                ("postgres-cluster", &cluster.name),
+                ("connection-type", &connection_type),
+            ],
+            &cluster.labels,
+        ),
+        annotations,
+        source_ranges: endpoint.source_ranges.clone(),
+        traffic_policy: endpoint.traffic_policy.as_str(),
+        session_affinity: endpoint.session_affinity.as_str(),
+        affinity_timeout: (endpoint.session_affinity == crate::values::SessionAffinity::ClientIp)
+            .then_some(endpoint.session_affinity_timeout),
+        selector: endpoint
+            .selector
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        port: endpoint.port,
+    }
+}
