@@ -328,3 +328,79 @@ pub fn resolve_ip(
     }
     set(global.shared_ip.as_deref()).map(|ip| (ip, KeyPath::parse("externalAccess.sharedIP")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global(yaml: &str) -> GlobalExternalAccess {
+        let tree = crate::yaml::parse_document(yaml, crate::yaml::SourceId(0), &Default::default())
+            .unwrap()
+            .unwrap();
+        crate::decode::decode(&tree, &mut Vec::new()).unwrap()
+    }
+
+    fn ip(g: &GlobalExternalAccess, own: Option<&str>, kind: EndpointKind) -> Option<String> {
+        resolve_ip(g, own, kind).map(|(ip, path)| format!("{ip} from {path}"))
+    }
+
+    #[test]
+    fn ip_precedence_endpoint_then_kind_then_pooled_then_shared() {
+        let g = global(
+            "writeIP: 10.0.0.1\nsharedIPs: {write: 10.0.0.9, read: 10.0.0.2}\npooledIP: 10.0.0.3\nsharedIP: 10.0.0.4\n",
+        );
+        assert_eq!(
+            ip(&g, Some("10.0.0.5"), EndpointKind::Write).as_deref(),
+            Some("10.0.0.5 from ")
+        );
+        assert_eq!(
+            ip(&g, None, EndpointKind::Write).as_deref(),
+            Some("10.0.0.1 from externalAccess.writeIP")
+        );
+        assert_eq!(
+            ip(&g, None, EndpointKind::Read).as_deref(),
+            Some("10.0.0.2 from externalAccess.sharedIPs.read")
+        );
+        // pooledIP is for write and read only: admin falls through to sharedIP.
+        assert_eq!(
+            ip(&g, None, EndpointKind::Admin).as_deref(),
+            Some("10.0.0.4 from externalAccess.sharedIP")
+        );
+        let g = global("pooledIP: 10.0.0.3\nsharedIP: \"\"\n");
+        assert_eq!(
+            ip(&g, Some(""), EndpointKind::Read).as_deref(),
+            Some("10.0.0.3 from externalAccess.pooledIP")
+        );
+        assert_eq!(ip(&g, None, EndpointKind::Admin), None);
+    }
+
+    #[test]
+    fn shared_ips_get_cluster_policy_only_where_selectors_differ_and_policy_is_unset() {
+        let text = "externalAccess: {writeIP: 10.0.0.1}\npgClusters:\n\
+- {name: a, namespace: n, externalAccess: {enabled: true, port: 5432, write: {enabled: true}}}\n\
+- {name: b, namespace: n, externalAccess: {enabled: true, port: 5433, write: {enabled: true, externalTrafficPolicy: Local}}}\n\
+- {name: c, namespace: n, externalAccess: {enabled: true, read: {enabled: true}}}\n";
+        let tree = crate::yaml::parse_document(text, crate::yaml::SourceId(0), &Default::default())
+            .unwrap()
+            .unwrap();
+        let values: Values = crate::decode::decode(&tree, &mut Vec::new()).unwrap();
+        let fleet = Fleet::new(&values);
+        let policies: Vec<(&str, &str)> = fleet
+            .endpoints
+            .iter()
+            .map(|e| (e.service_name.as_str(), e.traffic_policy.as_str()))
+            .collect();
+        assert_eq!(
+            policies,
+            [
+                ("a-external-write", "Cluster"),
+                ("b-external-write", "Local"),
+                ("c-external-read", "Local"),
+            ]
+        );
+        assert_eq!(fleet.ips.len(), 1);
+        assert_eq!(fleet.ips[0].sharing_key(), "pgx-10-0-0-1");
+        assert!(fleet.shared_ip_of(&fleet.endpoints[0]).is_some());
+        assert!(fleet.shared_ip_of(&fleet.endpoints[2]).is_none());
+    }
+}

@@ -106,10 +106,11 @@ impl Cursor<'_> {
                             ..self.span(key_start)
                         };
                         path.push(Step::Key(std::mem::take(&mut key), span));
-                    } else if c != '[' || path.is_empty() {
-                        if !(c == '.' && matches!(path.last(), Some(Step::Index(..)))) {
-                            return Err(SetArgumentError::EmptyKey);
-                        }
+                    } else if (c != '[' || path.is_empty())
+                        && !(c == '.' && matches!(path.last(), Some(Step::Index(..))))
+                    {
+                        // An empty key, except the `.` that follows an index (`a[0].b`).
+                        return Err(SetArgumentError::EmptyKey);
                     }
                     if c == '[' {
                         let index_start = self.position;
