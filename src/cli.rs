@@ -9,13 +9,16 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use crate::endpoints::{self, Endpoints};
 use crate::finding::Finding;
 use crate::lint::{lint, LintOptions};
 use crate::load::{self, LoadError, Loaded, ValuesInput, DEFAULT_MAX_FILE_SIZE};
 use crate::render::{Renderer, Template};
 use crate::report::{self, Format};
+use crate::schema::{self, Draft};
+use crate::values::Values;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +42,16 @@ enum Command {
     Render(RenderArgs),
     /// Run every validation rule and print the findings.
     Lint(LintArgs),
+    /// Print what developers connect to: per endpoint the host, IP, port, what it reaches,
+    /// who may connect and a connection URI; then the ports taken on each IP.
+    Endpoints(EndpointsArgs),
+    /// Print a Markdown developer guide for these values: endpoints, examples, migrations,
+    /// certificate trust, credentials and connection checks.
+    Guide(GuideArgs),
+    /// Print the JSON Schema of values files (for editors and CI).
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
 }
 
 /// Where values come from; shared by every command that reads values.
@@ -100,6 +113,39 @@ struct LintArgs {
     /// Accept values with no clusters.
     #[arg(long)]
     allow_empty: bool,
+}
+
+#[derive(Debug, Args)]
+struct EndpointsArgs {
+    #[command(flatten)]
+    values: ValuesArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// How endpoints are printed.
+    #[arg(long, value_enum, default_value_t = endpoints::Format::Table)]
+    format: endpoints::Format,
+}
+
+#[derive(Debug, Args)]
+struct GuideArgs {
+    #[command(flatten)]
+    values: ValuesArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// JSON Schema dialect; yaml-language-server validates `07`.
+    #[arg(long, value_enum, default_value_t = Draft::Draft2020_12)]
+    draft: Draft,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 /// What a run needs from the process, so tests can run pgx in-process.
@@ -211,26 +257,14 @@ fn execute(
 ) -> Result<Outcome, Failure> {
     match command {
         Command::Render(args) => {
-            let loaded = load_values(&args.values, stdin, env)?;
             let options = LintOptions {
                 ignore: args.rules.ignore.clone(),
                 allow_empty: args.allow_empty,
             };
-            let findings = lint(&loaded, &options);
-            let shown: Vec<&Finding> = findings.iter().filter(|f| !f.ignored).collect();
-            if !shown.is_empty() {
-                let text = report::human(&shown, &loaded.sources, color);
-                let _ = stderr.write_all(text.as_bytes());
-            }
-            let blocking = findings.iter().filter(|f| f.blocks()).count();
-            let Some(values) = loaded.values.as_ref().filter(|_| blocking == 0) else {
-                return Err(refused(anyhow::anyhow!(
-                    "render refused: {blocking} error{} in the values (nothing was printed)",
-                    if blocking == 1 { "" } else { "s" }
-                )));
-            };
+            let checked = Checked::new("render", stdin, env, color, stderr);
+            let values = checked.values(&args.values, &options)?;
             let renderer = Renderer::new().map_err(refused)?;
-            let rendered = renderer.render(values).map_err(refused)?;
+            let rendered = renderer.render(&values).map_err(refused)?;
             match args.output_dir {
                 Some(dir) => {
                     write_output_dir(&dir, &rendered.files())
@@ -273,6 +307,91 @@ fn execute(
                 _ => Ok(Outcome { stdout: text, code }),
             }
         }
+        Command::Endpoints(args) => {
+            let checked = Checked::new("endpoints", stdin, env, color, stderr);
+            let values = checked.values(&args.values, &listing(&args.rules))?;
+            Ok(Outcome {
+                stdout: Endpoints::new(&values).print(args.format),
+                code: 0,
+            })
+        }
+        Command::Guide(args) => {
+            let checked = Checked::new("guide", stdin, env, color, stderr);
+            let values = checked.values(&args.values, &listing(&args.rules))?;
+            Ok(Outcome {
+                stdout: crate::guide::guide(&values).map_err(refused)?,
+                code: 0,
+            })
+        }
+        Command::Schema(args) => Ok(Outcome {
+            stdout: schema::values_schema_text(args.draft),
+            code: 0,
+        }),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "pgx", &mut script);
+            Ok(Outcome {
+                stdout: String::from_utf8_lossy(&script).into_owned(),
+                code: 0,
+            })
+        }
+    }
+}
+
+/// Lint options of the commands that describe values rather than render them: no
+/// clusters is nothing to describe, not a danger.
+fn listing(rules: &RuleArgs) -> LintOptions {
+    LintOptions {
+        ignore: rules.ignore.clone(),
+        allow_empty: true,
+    }
+}
+
+/// Loads values and runs every rule before a command uses them, the way `render` does:
+/// findings go to standard error, and while an error remains the command is refused
+/// (exit 1) with nothing on standard output.
+struct Checked<'a> {
+    command: &'static str,
+    stdin: &'a mut dyn Read,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    color: bool,
+    stderr: &'a mut dyn Write,
+}
+
+impl<'a> Checked<'a> {
+    fn new(
+        command: &'static str,
+        stdin: &'a mut dyn Read,
+        env: &'a dyn Fn(&str) -> Option<String>,
+        color: bool,
+        stderr: &'a mut dyn Write,
+    ) -> Self {
+        Self {
+            command,
+            stdin,
+            env,
+            color,
+            stderr,
+        }
+    }
+
+    fn values(self, args: &ValuesArgs, options: &LintOptions) -> Result<Values, Failure> {
+        let loaded = load_values(args, self.stdin, self.env)?;
+        let findings = lint(&loaded, options);
+        let shown: Vec<&Finding> = findings.iter().filter(|f| !f.ignored).collect();
+        if !shown.is_empty() {
+            let text = report::human(&shown, &loaded.sources, self.color);
+            let _ = self.stderr.write_all(text.as_bytes());
+        }
+        let blocking = findings.iter().filter(|f| f.blocks()).count();
+        match loaded.values {
+            Some(values) if blocking == 0 => Ok(values),
+            _ => Err(refused(anyhow::anyhow!(
+                "{} refused: {blocking} error{} in the values (nothing was printed)",
+                self.command,
+                if blocking == 1 { "" } else { "s" }
+            ))),
+        }
     }
 }
 
@@ -300,6 +419,14 @@ fn load_values(
 /// Writes the rendered files under `dir/pgx/templates/`: they are staged beside the old
 /// ones and swapped in with renames, so a failure leaves the directory as it was.
 fn write_output_dir(dir: &Path, files: &[(Template, String)]) -> anyhow::Result<()> {
+    // Anything but a folder where `pgx/` goes would be swapped out and then fail to be
+    // removed, after the swap: refuse before touching anything.
+    let existing = dir.join("pgx");
+    if std::fs::symlink_metadata(&existing).is_ok() && !existing.is_dir() {
+        anyhow::bail!("{} exists and is not a folder", existing.display());
+    }
+    // A folder created here is removed again if writing fails.
+    let created = !dir.exists();
     std::fs::create_dir_all(dir)?;
     let staging = dir.join(format!(".pgx-staging-{}", std::process::id()));
     let result = (|| -> anyhow::Result<()> {
@@ -326,5 +453,56 @@ fn write_output_dir(dir: &Path, files: &[(Template, String)]) -> anyhow::Result<
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&staging);
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir(dir);
+    }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs pgx in-process with no values and no environment.
+    fn run_pgx(args: &[&str]) -> (i32, String, String) {
+        let mut stdin: &[u8] = b"";
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let code = run(
+            args.iter().map(OsString::from),
+            Io {
+                stdin: &mut stdin,
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                env: &|_| None,
+                color: false,
+            },
+        );
+        (
+            code,
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn completions_know_every_command() {
+        for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+            let (code, stdout, stderr) = run_pgx(&["pgx", "completions", shell]);
+            assert_eq!(code, 0, "{shell}: {stderr}");
+            for command in ["render", "lint", "endpoints", "guide", "schema"] {
+                assert!(stdout.contains(command), "{shell} completes no `{command}`");
+            }
+        }
+        let (code, _, stderr) = run_pgx(&["pgx", "completions", "tcsh"]);
+        assert_eq!(code, 2, "{stderr}");
+    }
+
+    #[test]
+    fn schema_takes_a_draft() {
+        let (code, stdout, _) = run_pgx(&["pgx", "schema", "--draft", "07"]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("\"$schema\": \"http://json-schema.org/draft-07/schema#\""));
+        let (code, _, stderr) = run_pgx(&["pgx", "schema", "--draft", "04"]);
+        assert_eq!(code, 2, "{stderr}");
+    }
 }

@@ -22,13 +22,27 @@ pub fn decode<T: de::DeserializeOwned>(
     tree: &Node,
     findings: &mut Vec<Finding>,
 ) -> Result<T, Box<Finding>> {
-    let sink = RefCell::new(Vec::new());
+    let sink = Sink::default();
     let result = T::deserialize(Decoder {
         node: tree,
         path: &Path::Root,
         sink: &sink,
     });
-    findings.extend(sink.into_inner());
+    let Sink { kept, dropped } = sink;
+    findings.extend(kept.into_inner());
+    let dropped = dropped.into_inner();
+    if dropped > 0 {
+        findings.push(
+            Finding::error(
+                "PGX101",
+                KeyPath::root(),
+                format!(
+                    "{dropped} more findings about keys are not listed (the first {MAX_KEY_FINDINGS} are)"
+                ),
+            )
+            .with_help("fix the keys listed and run again"),
+        );
+    }
     result.map_err(|e| {
         let path = e.path.unwrap_or_default();
         let mut finding = Finding::error("PGX102", path, e.message);
@@ -37,6 +51,34 @@ pub fn decode<T: de::DeserializeOwned>(
         }
         Box::new(finding)
     })
+}
+
+/// Most findings decoding lists: a hostile file with a million unknown keys must not
+/// cost a million findings' worth of memory and output (issue #6). The rest are counted.
+pub const MAX_KEY_FINDINGS: usize = 1000;
+
+#[derive(Default)]
+struct Sink {
+    kept: RefCell<Vec<Finding>>,
+    dropped: std::cell::Cell<usize>,
+}
+
+impl Sink {
+    fn has_room(&self) -> bool {
+        self.kept.borrow().len() < MAX_KEY_FINDINGS
+    }
+
+    fn drop_one(&self) {
+        self.dropped.set(self.dropped.get().saturating_add(1));
+    }
+
+    fn push(&self, finding: Finding) {
+        if self.has_room() {
+            self.kept.borrow_mut().push(finding);
+        } else {
+            self.drop_one();
+        }
+    }
 }
 
 /// The path to the node being decoded, as a chain of borrowed links: cheap to extend,
@@ -97,7 +139,7 @@ impl de::Error for DecodeError {
 struct Decoder<'a> {
     node: &'a Node,
     path: &'a Path<'a>,
-    sink: &'a RefCell<Vec<Finding>>,
+    sink: &'a Sink,
 }
 
 impl<'a> Decoder<'a> {
@@ -210,17 +252,20 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
         let Some((text, style)) = self.scalar_text() else {
             return Err(self.mismatch("a string"));
         };
-        if style == Style::Plain && is_yaml11_only_bool(text) {
+        if style == Style::Plain && is_yaml11_only_bool(text) && !self.sink.has_room() {
+            self.sink.drop_one();
+        } else if style == Style::Plain && is_yaml11_only_bool(text) {
             let path = self.path.to_key_path();
-            let quoted = crate::yaml::quoted(text);
-            self.sink.borrow_mut().push(
+            self.sink.push(
                 Finding::warning(
                     "PGX107",
                     path,
-                    format!("unquoted `{text}` is read as the string \"{text}\"; Helm read it as a boolean"),
+                    // The value is not repeated: it may be a secret (an `env` value named
+                    // like a password), and the source line shows it where that is safe.
+                    "an unquoted YAML 1.1 boolean is read here as a string; Helm read it as a boolean",
                 )
                 .with_span(self.node.span)
-                .with_help(format!("quote it to say you mean the string: {quoted}")),
+                .with_help("quote it to say you mean the string"),
             );
         }
         visitor.visit_str(text).map_err(|e| self.place(e))
@@ -316,11 +361,23 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
         };
         for entry in entries {
             if !fields.contains(&entry.key.as_str()) {
+                if !self.sink.has_room() {
+                    self.sink.drop_one();
+                    continue;
+                }
                 let path = self.path.to_key_path().key(&entry.key);
-                let mut finding =
-                    Finding::error("PGX101", path, format!("unknown key `{}`", entry.key))
-                        .with_span(entry.key_span);
-                finding.help = Some(match nearest(&entry.key, fields.iter().copied()) {
+                let mut finding = Finding::error(
+                    "PGX101",
+                    path,
+                    format!("unknown key `{}`", crate::yaml::shown(&entry.key)),
+                )
+                .with_span(entry.key_span);
+                // No field name is long: a long key is no typo of one, and comparing it
+                // would cost time in proportion to its length.
+                let near = (entry.key.len() <= 64)
+                    .then(|| nearest(&entry.key, fields.iter().copied()))
+                    .flatten();
+                finding.help = Some(match near {
                     Some(near) => format!("did you mean `{near}`?"),
                     None => format!(
                         "known keys here: {}",
@@ -331,7 +388,7 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
                             .join(", ")
                     ),
                 });
-                self.sink.borrow_mut().push(finding);
+                self.sink.push(finding);
             }
         }
         visitor
@@ -350,14 +407,18 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
         };
         if !variants.contains(&text) {
             let mut message = format!(
-                "`{text}` is not one of {}",
+                "`{}` is not one of {}",
+                crate::yaml::shown(text),
                 variants
                     .iter()
                     .map(|v| format!("`{v}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            if let Some(near) = nearest(text, variants.iter().copied()) {
+            let near = (text.len() <= 64)
+                .then(|| nearest(text, variants.iter().copied()))
+                .flatten();
+            if let Some(near) = near {
                 message.push_str(&format!(" (did you mean `{near}`?)"));
             }
             return Err(self.place(<DecodeError as de::Error>::custom(message)));
@@ -379,11 +440,11 @@ struct SeqReader<'a> {
     parent: &'a Path<'a>,
     items: std::slice::Iter<'a, Node>,
     index: usize,
-    sink: &'a RefCell<Vec<Finding>>,
+    sink: &'a Sink,
 }
 
 impl<'a> SeqReader<'a> {
-    fn new(parent: &'a Path<'a>, items: &'a [Node], sink: &'a RefCell<Vec<Finding>>) -> Self {
+    fn new(parent: &'a Path<'a>, items: &'a [Node], sink: &'a Sink) -> Self {
         Self {
             parent,
             items: items.iter(),
@@ -424,7 +485,7 @@ struct MapReader<'a> {
     /// For structs, the keys serde knows; unknown keys were reported and are skipped.
     fields: Option<&'static [&'static str]>,
     current: Option<&'a Entry>,
-    sink: &'a RefCell<Vec<Finding>>,
+    sink: &'a Sink,
 }
 
 impl<'a> MapReader<'a> {
@@ -432,7 +493,7 @@ impl<'a> MapReader<'a> {
         parent: &'a Path<'a>,
         entries: &'a [Entry],
         fields: Option<&'static [&'static str]>,
-        sink: &'a RefCell<Vec<Finding>>,
+        sink: &'a Sink,
     ) -> Self {
         Self {
             parent,
@@ -553,6 +614,23 @@ mod tests {
             finding.message.contains("expected a string"),
             "{}",
             finding.message
+        );
+    }
+
+    #[test]
+    fn findings_about_keys_stop_at_a_bound_and_count_the_rest() {
+        let text: String = (0..MAX_KEY_FINDINGS + 5)
+            .map(|i| format!("unknown{i}: 1\n"))
+            .collect();
+        let (result, findings) = decode_text(&text);
+        assert!(result.is_ok());
+        assert_eq!(findings.len(), MAX_KEY_FINDINGS + 1);
+        let last = findings.last().unwrap();
+        assert_eq!(last.code, "PGX101");
+        assert!(
+            last.message.starts_with("5 more findings"),
+            "{}",
+            last.message
         );
     }
 

@@ -121,6 +121,8 @@ pub struct Fleet<'v> {
     pub endpoints: Vec<Endpoint<'v>>,
     /// Every IP some endpoint resolves to, in order of first use.
     pub ips: Vec<SharedIp>,
+    /// Where each IP is in `ips`, so finding an endpoint's IP costs O(1), not a scan.
+    by_ip: HashMap<String, usize>,
 }
 
 impl<'v> Fleet<'v> {
@@ -136,7 +138,42 @@ impl<'v> Fleet<'v> {
                 }
             }
         }
-        let mut by_ip: HashMap<&str, usize> = HashMap::new();
+        let mut fleet = Self::of_endpoints(endpoints);
+        // MetalLB shares an IP between `Local` services only when they select the same
+        // pods: an endpoint whose policy values leave unset falls back to `Cluster` there.
+        // An IP's services select different pods exactly when one differs from the first,
+        // so each IP costs one pass over its services (10,000 clusters on three shared IPs
+        // must not cost 10,000² comparisons).
+        let mut to_cluster = Vec::new();
+        for shared in &fleet.ips {
+            let selector_of = |i: usize| fleet.endpoints.get(i).map(|e| &e.selector);
+            let first = shared.endpoints.first().and_then(|&i| selector_of(i));
+            let mixed = shared.endpoints.iter().any(|&i| selector_of(i) != first);
+            if !mixed {
+                continue;
+            }
+            for &i in &shared.endpoints {
+                if fleet
+                    .endpoints
+                    .get(i)
+                    .is_some_and(|e| e.explicit_traffic_policy.is_none())
+                {
+                    to_cluster.push(i);
+                }
+            }
+        }
+        for i in to_cluster {
+            if let Some(endpoint) = fleet.endpoints.get_mut(i) {
+                endpoint.traffic_policy = TrafficPolicy::Cluster;
+            }
+        }
+        fleet
+    }
+
+    /// A fleet of these endpoints, grouped by IP, as they are (no traffic policy is
+    /// adjusted). [`Fleet::new`] builds on it; the rules use it for one cluster's endpoints.
+    pub fn of_endpoints(endpoints: Vec<Endpoint<'v>>) -> Self {
+        let mut by_ip: HashMap<String, usize> = HashMap::new();
         let mut ips: Vec<SharedIp> = Vec::new();
         for (i, endpoint) in endpoints.iter().enumerate() {
             let Some(ip) = endpoint.ip.as_deref() else {
@@ -149,7 +186,7 @@ impl<'v> Fleet<'v> {
                     }
                 }
                 None => {
-                    by_ip.insert(ip, ips.len());
+                    by_ip.insert(ip.to_owned(), ips.len());
                     ips.push(SharedIp {
                         ip: ip.to_owned(),
                         endpoints: vec![i],
@@ -157,38 +194,21 @@ impl<'v> Fleet<'v> {
                 }
             }
         }
-        // MetalLB shares an IP between `Local` services only when they select the same
-        // pods: an endpoint whose policy values leave unset falls back to `Cluster` there.
-        let mut to_cluster = Vec::new();
-        for shared in &ips {
-            for &i in &shared.endpoints {
-                let Some(endpoint) = endpoints.get(i) else {
-                    continue;
-                };
-                let mixed = shared.endpoints.iter().any(|&j| {
-                    endpoints
-                        .get(j)
-                        .is_some_and(|other| other.selector != endpoint.selector)
-                });
-                if mixed && endpoint.explicit_traffic_policy.is_none() {
-                    to_cluster.push(i);
-                }
-            }
+        Self {
+            endpoints,
+            ips,
+            by_ip,
         }
-        for i in to_cluster {
-            if let Some(endpoint) = endpoints.get_mut(i) {
-                endpoint.traffic_policy = TrafficPolicy::Cluster;
-            }
-        }
-        Self { endpoints, ips }
+    }
+
+    /// The services on an IP, whether shared or not.
+    pub fn ip(&self, ip: &str) -> Option<&SharedIp> {
+        self.by_ip.get(ip).and_then(|&slot| self.ips.get(slot))
     }
 
     /// The shared IP an endpoint is on, when two or more services use that IP.
     pub fn shared_ip_of(&self, endpoint: &Endpoint<'_>) -> Option<&SharedIp> {
-        let ip = endpoint.ip.as_deref()?;
-        self.ips
-            .iter()
-            .find(|s| s.ip == ip)
+        self.ip(endpoint.ip.as_deref()?)
             .filter(|s| s.endpoints.len() > 1)
     }
 }

@@ -10,13 +10,16 @@
 
 pub mod cli;
 pub mod decode;
+pub mod endpoints;
 pub mod finding;
 pub mod fleet;
+pub mod guide;
 pub mod lint;
 pub mod load;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod set_argument;
 pub mod source;
 pub mod values;

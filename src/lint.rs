@@ -1,7 +1,7 @@
 //! The validation step of the pipeline: the findings of loading and of every rule, located
 //! in the sources, with `--ignore` and `lint.ignore` applied.
 
-use crate::finding::{Finding, KeyPath, Severity};
+use crate::finding::{Finding, Severity};
 use crate::load::Loaded;
 
 #[derive(Clone, Debug, Default)]
@@ -19,13 +19,10 @@ const NOT_IGNORABLE: &[&str] = &["PGX101", "PGX102"];
 pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
     let mut findings = loaded.findings.clone();
     if let Some(values) = &loaded.values {
-        if values.pg_clusters.is_empty() && !options.allow_empty {
-            findings.push(
-                Finding::error("PGX105", KeyPath::parse("pgClusters"), "no clusters to render")
-                    .with_help("an empty stream makes a GitOps tool with pruning delete every database object; pass --allow-empty if that is really meant"),
-            );
-        }
-        findings.extend(crate::rules::check(values));
+        let rules = crate::rules::Options {
+            allow_empty: options.allow_empty,
+        };
+        findings.extend(crate::rules::check(values, rules));
     }
     let from_values: Vec<String> = loaded
         .values
@@ -34,6 +31,7 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
         .unwrap_or_default();
     for finding in &mut findings {
         finding.locate(&loaded.tree);
+        place_defaults(finding);
         let ignored = options
             .ignore
             .iter()
@@ -52,4 +50,18 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
         )
     });
     findings
+}
+
+/// A finding about a value nobody wrote (a default, such as the `selfSigned` issuer type)
+/// locates to the root of the merged tree, which has no place. It is placed at its first
+/// related place that was written instead (the cluster whose certificate uses that
+/// issuer), and without one it has no place at all rather than a made-up `:0:0`.
+fn place_defaults(finding: &mut Finding) {
+    let written = |span: &Option<crate::yaml::Span>| span.filter(|s| s.line > 0);
+    if written(&finding.span).is_none() {
+        finding.span = finding.related.iter().find_map(|r| written(&r.span));
+    }
+    for related in &mut finding.related {
+        related.span = written(&related.span);
+    }
 }

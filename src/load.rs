@@ -59,6 +59,11 @@ pub enum LoadError {
         line: usize,
         column: usize,
     },
+    /// A byte-order mark of another Unicode encoding.
+    NotUtf8Encoding {
+        file: String,
+        encoding: &'static str,
+    },
     Yaml {
         sources: Box<Sources>,
         error: YamlError,
@@ -88,6 +93,11 @@ impl fmt::Display for LoadError {
                 f,
                 "{file}:{line}:{column}: not UTF-8 text; values files must be UTF-8"
             ),
+            LoadError::NotUtf8Encoding { file, encoding } => write!(
+                f,
+                "{file}:1:1: the file is {encoding} text (it starts with that byte-order mark); values files must be UTF-8 (convert with `iconv -f {} -t UTF-8`)",
+                &encoding[..6]
+            ),
             LoadError::Yaml { sources, error } => {
                 write!(f, "{}: {error}", sources.describe(&error.span))?;
                 if let yaml::YamlErrorKind::DuplicateKey { first, .. } = &error.kind {
@@ -108,7 +118,11 @@ impl fmt::Display for LoadError {
                 flag,
                 argument,
                 error,
-            } => write!(f, "{flag} {argument}: {error}"),
+            } => write!(
+                f,
+                "{flag} {}: {error}",
+                crate::set_argument::without_values(argument)
+            ),
             LoadError::StdinTwice => f.write_str("standard input (`-f -`) can be read only once"),
         }
     }
@@ -254,6 +268,21 @@ fn read_limited(reader: &mut dyn Read, file: &str, limit: u64) -> Result<String,
             limit,
         });
     }
+    // UTF-16 and UTF-32 are YAML encodings too, but not of values files (Helm reads UTF-8
+    // only): name the encoding, since "not UTF-8 at 1:1" would leave the reader guessing.
+    let encoding = match bytes.as_slice() {
+        [0x00, 0x00, 0xfe, 0xff, ..] => Some("UTF-32 (big-endian)"),
+        [0xff, 0xfe, 0x00, 0x00, ..] => Some("UTF-32 (little-endian)"),
+        [0xfe, 0xff, ..] => Some("UTF-16 (big-endian)"),
+        [0xff, 0xfe, ..] => Some("UTF-16 (little-endian)"),
+        _ => None,
+    };
+    if let Some(encoding) = encoding {
+        return Err(LoadError::NotUtf8Encoding {
+            file: file.to_owned(),
+            encoding,
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let before = e.as_bytes().get(..valid).unwrap_or_default();
@@ -284,15 +313,33 @@ pub fn merge(base: &mut Node, overlay: Node) {
         *base = Node::new(Content::Map(overlay_entries), overlay.span);
         return;
     };
+    // Keys are looked up through an index, so merging a map of n keys costs O(n), not
+    // O(n²): a values file with a million keys must not hang (issue #6). Deleted keys are
+    // marked and dropped at the end for the same reason.
+    let mut index: std::collections::HashMap<String, usize> = base_entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
+    let mut deleted = vec![false; base_entries.len()];
     for entry in overlay_entries {
-        match base_entries.iter().position(|e| e.key == entry.key) {
+        match index.get(&entry.key).copied() {
             Some(i) if entry.value.is_null() => {
-                base_entries.remove(i);
+                if let Some(d) = deleted.get_mut(i) {
+                    *d = true;
+                }
             }
             Some(i) => {
                 let Some(existing) = base_entries.get_mut(i) else {
                     continue;
                 };
+                if deleted.get(i).copied().unwrap_or(false) {
+                    // Deleted by an earlier entry of this overlay: set anew.
+                    existing.value = Node::new(Content::Map(Vec::new()), entry.value.span);
+                    if let Some(d) = deleted.get_mut(i) {
+                        *d = false;
+                    }
+                }
                 existing.key_span = entry.key_span;
                 if matches!(existing.value.content, Content::Map(_))
                     && matches!(entry.value.content, Content::Map(_))
@@ -302,8 +349,16 @@ pub fn merge(base: &mut Node, overlay: Node) {
                     existing.value = entry.value;
                 }
             }
-            None => base_entries.push(entry),
+            None => {
+                index.insert(entry.key.clone(), base_entries.len());
+                deleted.push(false);
+                base_entries.push(entry);
+            }
         }
+    }
+    if deleted.contains(&true) {
+        let mut flags = deleted.into_iter();
+        base_entries.retain(|_| !flags.next().unwrap_or(false));
     }
 }
 

@@ -25,7 +25,14 @@ pub enum SetArgumentError {
     EmptyKey,
     BadIndex(String),
     UnclosedList,
+    /// More steps than a values file may nest ([`MAX_STEPS`]).
+    TooDeep,
 }
+
+/// Most steps a key path takes: the nesting a values file may have
+/// ([`crate::yaml::Limits`]). Without a bound, `a.a.a…=1` nested the values deeper than any
+/// recursion over them can go, and pgx overflowed its stack (issue #6).
+pub const MAX_STEPS: usize = 64;
 
 impl fmt::Display for SetArgumentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -34,6 +41,9 @@ impl fmt::Display for SetArgumentError {
             SetArgumentError::EmptyKey => f.write_str("a key path has an empty key"),
             SetArgumentError::BadIndex(i) => write!(f, "`[{i}]` is not a list index"),
             SetArgumentError::UnclosedList => f.write_str("a `{` list is not closed"),
+            SetArgumentError::TooDeep => {
+                write!(f, "a key path of more than {MAX_STEPS} steps")
+            }
         }
     }
 }
@@ -59,6 +69,39 @@ pub fn parse(
         assignments.push(Assignment { path, value });
     }
     Ok(assignments)
+}
+
+/// The argument as an error message shows it: key paths kept, every value replaced by
+/// `…` (a value may be a secret: `--set env[0].value=…`), on one line and bounded.
+pub fn without_values(argument: &str) -> String {
+    let mut out = String::new();
+    let mut chars = argument.chars();
+    let mut in_value = false;
+    let mut braces = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next();
+                if !in_value {
+                    out.push(c);
+                    out.extend(next);
+                }
+            }
+            '=' if !in_value => {
+                out.push_str("=…");
+                in_value = true;
+            }
+            '{' if in_value => braces += 1,
+            '}' if in_value => braces = braces.saturating_sub(1),
+            ',' if in_value && braces == 0 => {
+                out.push(',');
+                in_value = false;
+            }
+            c if !in_value => out.push(c),
+            _ => {}
+        }
+    }
+    crate::yaml::shown(&out)
 }
 
 struct Cursor<'a> {
@@ -107,9 +150,10 @@ impl Cursor<'_> {
                         };
                         path.push(Step::Key(std::mem::take(&mut key), span));
                     } else if (c != '[' || path.is_empty())
-                        && !(c == '.' && matches!(path.last(), Some(Step::Index(..))))
+                        && !(matches!(c, '.' | '=') && matches!(path.last(), Some(Step::Index(..))))
                     {
-                        // An empty key, except the `.` that follows an index (`a[0].b`).
+                        // An empty key, except the `.` that follows an index (`a[0].b`) and
+                        // the `=` that ends a path at an index (`list[0]=x`, as Helm takes).
                         return Err(SetArgumentError::EmptyKey);
                     }
                     if c == '[' {
@@ -128,6 +172,9 @@ impl Cursor<'_> {
                             .filter(|i| *i <= 10_000)
                             .ok_or_else(|| SetArgumentError::BadIndex(digits.clone()))?;
                         path.push(Step::Index(index, self.span(index_start)));
+                    }
+                    if path.len() > MAX_STEPS {
+                        return Err(SetArgumentError::TooDeep);
                     }
                     if c == '=' {
                         return Ok(path);
@@ -243,6 +290,43 @@ mod tests {
             json("a\\.b=1", true),
             vec![("a.b".into(), serde_json::json!(1))]
         );
+    }
+
+    #[test]
+    fn an_index_may_end_the_key_path_or_follow_another() {
+        assert_eq!(
+            json("a[1]=x,b[0][1]=2", true),
+            vec![
+                ("a/[1]".into(), serde_json::json!("x")),
+                ("b/[0]/[1]".into(), serde_json::json!(2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn key_paths_deeper_than_values_may_nest_are_refused() {
+        let deep = format!("{}=1", vec!["a"; MAX_STEPS + 1].join("."));
+        assert_eq!(
+            parse(&deep, SourceId(0), true),
+            Err(SetArgumentError::TooDeep)
+        );
+        let ok = format!("{}=1", vec!["a"; MAX_STEPS].join("."));
+        assert!(parse(&ok, SourceId(0), true).is_ok());
+        let indices = format!("a{}=1", "[0]".repeat(MAX_STEPS + 1));
+        assert_eq!(
+            parse(&indices, SourceId(0), true),
+            Err(SetArgumentError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn messages_show_key_paths_but_no_values() {
+        assert_eq!(
+            without_values("a.b=secret,c={x,y},d\\=e=f\\,g,h"),
+            "a.b=…,c=…,d\\=e=…,h"
+        );
+        assert_eq!(without_values("novalue"), "novalue");
+        assert!(without_values(&"k".repeat(500)).chars().count() <= 61);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use granit_parser::{Event, Marker, Options, Parser, ScalarStyle};
+use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle};
 
 /// Which input a [`Span`] points into: an index into [`crate::source::Sources`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -274,7 +274,7 @@ impl Node {
 pub struct Limits {
     /// Nesting depth of mappings and sequences.
     pub max_depth: usize,
-    /// Nodes that alias expansion may copy, across the whole document.
+    /// Nodes that anchors and aliases may copy, across the whole document.
     pub max_alias_nodes: usize,
 }
 
@@ -323,8 +323,10 @@ impl fmt::Display for YamlError {
             YamlErrorKind::Syntax(m) => write!(f, "invalid YAML: {m}"),
             YamlErrorKind::DuplicateKey { key, first } => write!(
                 f,
-                "duplicate key `{key}`: first set on line {}, set again on line {}",
-                first.line, self.span.line
+                "duplicate key `{}`: first set on line {}, set again on line {}",
+                shown(key),
+                first.line,
+                self.span.line
             ),
             YamlErrorKind::ComplexKey => f.write_str("mapping keys must be plain strings"),
             YamlErrorKind::TooDeep { limit } => {
@@ -332,7 +334,7 @@ impl fmt::Display for YamlError {
             }
             YamlErrorKind::AliasBudget { limit } => write!(
                 f,
-                "aliases expand to more than {limit} nodes (an alias bomb?)"
+                "anchors and aliases copy more than {limit} nodes (an alias bomb?)"
             ),
             YamlErrorKind::UnknownAlias => f.write_str("alias to an anchor that is not defined"),
             YamlErrorKind::BadMerge => {
@@ -387,6 +389,7 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        /// Where each key is in `entries`, built once the mapping is too large to scan.
         index: HashMap<String, usize>,
         merges: Vec<Node>,
         pending_key: Option<(String, Span)>,
@@ -403,6 +406,10 @@ struct Builder<'a> {
     offset: usize,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
+    /// The last position a column was computed for: `(byte, characters since its line
+    /// started)`. Events come in source order, so columns are computed incrementally; a
+    /// scan back to the line start per node made a long flow list quadratic (issue #6).
+    column_cache: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Builder<'a> {
@@ -415,6 +422,7 @@ impl<'a> Builder<'a> {
             offset,
             anchors: HashMap::new(),
             alias_nodes: 0,
+            column_cache: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -424,10 +432,30 @@ impl<'a> Builder<'a> {
         Span {
             source: self.source,
             line: u32::try_from(start.line()).unwrap_or(u32::MAX),
-            column: column_of(self.text, start_byte),
+            column: self.column(start_byte),
             start: start_byte,
             end: end_byte.max(start_byte),
         }
+    }
+
+    /// 1-based column in characters of a byte offset of the text, not counting a leading
+    /// byte-order mark (editors do not show it).
+    fn column(&self, byte: usize) -> u32 {
+        let body = self.text.get(self.offset..).unwrap_or_default();
+        let byte = floor_char_boundary(body, byte.saturating_sub(self.offset));
+        let (cached_byte, cached_chars) = self.column_cache.get();
+        let chars = match body.get(cached_byte..byte) {
+            Some(between) if byte >= cached_byte => match between.rfind('\n') {
+                Some(i) => between[i + 1..].chars().count(),
+                None => cached_chars + between.chars().count(),
+            },
+            _ => {
+                let line_start = body[..byte].rfind('\n').map_or(0, |i| i + 1);
+                body[line_start..byte].chars().count()
+            }
+        };
+        self.column_cache.set((byte, chars));
+        u32::try_from(chars + 1).unwrap_or(u32::MAX)
     }
 
     fn run(
@@ -438,6 +466,8 @@ impl<'a> Builder<'a> {
         let mut options = Options::default();
         options.flow_nesting_limit = self.limits.max_depth;
         options.block_nesting_limit = self.limits.max_depth;
+        // The tree keeps no comments: the parser need not collect their text.
+        options.emit_comments = false;
         let mut parser = Parser::new_from_str_with_options(body, options);
         let mut stack: Vec<Frame> = Vec::new();
         let mut root: Option<Node> = None;
@@ -445,10 +475,20 @@ impl<'a> Builder<'a> {
         while let Some(next) = parser.next_event() {
             let (event, gspan) = next.map_err(|e| {
                 let span = self.span(e.marker(), e.marker());
-                YamlError {
-                    kind: YamlErrorKind::Syntax(e.info()),
-                    span,
-                }
+                let kind = match e.kind() {
+                    ErrorKind::RecursionLimitExceeded => YamlErrorKind::TooDeep {
+                        limit: self.limits.max_depth,
+                    },
+                    ErrorKind::TabNotAllowed
+                    | ErrorKind::TabInBlockIndentation
+                    | ErrorKind::TabInIndentation => YamlErrorKind::Syntax(format!(
+                        "{}; YAML indents with spaces, never tabs",
+                        e.kind()
+                    )),
+                    // One line: the parser may add "while parsing …" on a second one.
+                    _ => YamlErrorKind::Syntax(e.info().replace('\n', "; ")),
+                };
+                YamlError { kind, span }
             })?;
             let span = self.span(&gspan.start, &gspan.end);
             let complete = match event {
@@ -512,13 +552,12 @@ impl<'a> Builder<'a> {
                 Event::MappingEnd => match stack.pop() {
                     Some(Frame::Map {
                         mut entries,
-                        index,
                         merges,
                         start,
                         anchor,
                         ..
                     }) => {
-                        apply_merges(&mut entries, &index, merges)?;
+                        apply_merges(&mut entries, merges)?;
                         Some((Node::new(Content::Map(entries), join(start, span)), anchor))
                     }
                     _ => return Err(self.internal(span)),
@@ -530,11 +569,20 @@ impl<'a> Builder<'a> {
                             span,
                         });
                     };
-                    self.alias_nodes = self.alias_nodes.saturating_add(count_nodes(target));
-                    if self.alias_nodes > self.limits.max_alias_nodes {
+                    charge(
+                        &mut self.alias_nodes,
+                        self.limits.max_alias_nodes,
+                        target,
+                        span,
+                    )?;
+                    // An alias puts its target's collections below the open ones: the
+                    // depth limit holds for the tree as expanded, not only as written
+                    // (chained aliases nested 1,700 levels deep within the node budget).
+                    let room = self.limits.max_depth.saturating_sub(stack.len());
+                    if collection_height(target, room) > room {
                         return Err(YamlError {
-                            kind: YamlErrorKind::AliasBudget {
-                                limit: self.limits.max_alias_nodes,
+                            kind: YamlErrorKind::TooDeep {
+                                limit: self.limits.max_depth,
                             },
                             span,
                         });
@@ -545,6 +593,10 @@ impl<'a> Builder<'a> {
             };
             if let Some((node, anchor)) = complete {
                 if anchor != 0 {
+                    // Keeping an anchored node is a copy too: nested anchors without a
+                    // single alias copied each level's subtree again, 64 levels deep
+                    // (a 3 MB file took 2.3 GB and 23 s before this was charged).
+                    self.charge(&node, span)?;
                     self.anchors.insert(anchor, node.clone());
                 }
                 match stack.last_mut() {
@@ -554,6 +606,17 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Charges a copy of `node` to the budget of copied nodes, or fails once it is spent.
+    /// Counting stops at the budget, so charging a huge node costs no more than the budget.
+    fn charge(&mut self, node: &Node, span: Span) -> Result<(), YamlError> {
+        charge(
+            &mut self.alias_nodes,
+            self.limits.max_alias_nodes,
+            node,
+            span,
+        )
     }
 
     fn push(&self, stack: &mut [Frame], span: Span) -> Result<(), YamlError> {
@@ -583,18 +646,66 @@ fn join(start: Span, end: Span) -> Span {
     }
 }
 
-/// Counts nodes up to a cap, so that costing a huge alias target stays cheap.
-fn count_nodes(node: &Node) -> usize {
-    match &node.content {
-        Content::Scalar(_) => 1,
-        Content::Seq(items) => items
-            .iter()
-            .fold(1usize, |n, i| n.saturating_add(count_nodes(i))),
-        Content::Map(entries) => entries
-            .iter()
-            .fold(1usize, |n, e| n.saturating_add(count_nodes(&e.value))),
+/// [`Builder::charge`], for where the builder is borrowed (an alias's target).
+fn charge(spent: &mut usize, limit: usize, node: &Node, span: Span) -> Result<(), YamlError> {
+    let remaining = limit.saturating_sub(*spent);
+    let cost = count_nodes(node, remaining.saturating_add(1));
+    *spent = spent.saturating_add(cost);
+    if *spent > limit {
+        return Err(YamlError {
+            kind: YamlErrorKind::AliasBudget { limit },
+            span,
+        });
     }
+    Ok(())
 }
+
+/// How many collections deep a tree is (a scalar: 0), found up to `cap` and one more.
+fn collection_height(node: &Node, cap: usize) -> usize {
+    let mut height = 0;
+    let mut pending = vec![(node, 1usize)];
+    while let Some((node, level)) = pending.pop() {
+        match &node.content {
+            Content::Scalar(_) => {}
+            Content::Seq(items) => {
+                height = height.max(level);
+                if level <= cap {
+                    pending.extend(items.iter().map(|i| (i, level + 1)));
+                }
+            }
+            Content::Map(entries) => {
+                height = height.max(level);
+                if level <= cap {
+                    pending.extend(entries.iter().map(|e| (&e.value, level + 1)));
+                }
+            }
+        }
+    }
+    height
+}
+
+/// Counts the nodes of a tree, stopping once `cap` are counted, so that costing a huge
+/// alias target stays cheap.
+fn count_nodes(node: &Node, cap: usize) -> usize {
+    let mut count = 0usize;
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        count += 1;
+        if count >= cap {
+            break;
+        }
+        match &node.content {
+            Content::Scalar(_) => {}
+            Content::Seq(items) => pending.extend(items),
+            Content::Map(entries) => pending.extend(entries.iter().map(|e| &e.value)),
+        }
+    }
+    count
+}
+
+/// Mappings up to this many keys are searched for a duplicate key by a scan, larger ones
+/// through an index.
+const SCANNED_KEYS: usize = 16;
 
 fn attach(frame: &mut Frame, node: Node) -> Result<(), YamlError> {
     match frame {
@@ -620,14 +731,26 @@ fn attach(frame: &mut Frame, node: Node) -> Result<(), YamlError> {
                 merges.push(node);
             }
             Some((key, key_span)) => {
-                if let Some(&i) = index.get(&key) {
+                // Most mappings are small: a scan finds a duplicate key there faster than
+                // hashing every key and cloning it into an index, which large mappings get.
+                let first = if entries.len() <= SCANNED_KEYS {
+                    entries.iter().position(|e| e.key == key)
+                } else {
+                    if index.is_empty() {
+                        index.extend(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)));
+                    }
+                    index.get(&key).copied()
+                };
+                if let Some(i) = first {
                     let first = entries.get(i).map(|e| e.key_span).unwrap_or_default();
                     return Err(YamlError {
                         kind: YamlErrorKind::DuplicateKey { key, first },
                         span: key_span,
                     });
                 }
-                index.insert(key.clone(), entries.len());
+                if !index.is_empty() {
+                    index.insert(key.clone(), entries.len());
+                }
                 entries.push(Entry {
                     key,
                     key_span,
@@ -641,12 +764,12 @@ fn attach(frame: &mut Frame, node: Node) -> Result<(), YamlError> {
 
 /// YAML merge keys (`<<: *defaults`): keys written in the mapping itself win, then the
 /// merged mappings in the order given.
-fn apply_merges(
-    entries: &mut Vec<Entry>,
-    index: &HashMap<String, usize>,
-    merges: Vec<Node>,
-) -> Result<(), YamlError> {
-    let mut seen: std::collections::HashSet<String> = index.keys().cloned().collect();
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlError> {
+    if merges.is_empty() {
+        return Ok(());
+    }
+    let mut seen: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
     for merge in merges {
         let span = merge.span;
         let sources = match merge.content {
@@ -701,6 +824,11 @@ fn floor_char_boundary(text: &str, byte: usize) -> usize {
 pub fn quote(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
+    if is_verbatim(s) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -726,6 +854,39 @@ pub fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// Whether [`quote`] writes `s` between the quotes as it is: printable ASCII without `"`
+/// or `\\`, what nearly every value is, checked a byte at a time rather than a character.
+pub fn is_verbatim(s: &str) -> bool {
+    s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+}
+
+/// A value or key as a message quotes it: on one line and at most 60 characters, so a
+/// hostile value can neither forge diagnostic lines nor flood standard error. Text that
+/// needs no escaping and is short comes back as it is.
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    let clean = !text
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+    if clean && text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(MAX).collect();
+    let mut out = String::new();
+    for c in head.chars() {
+        if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// [`quote`] into a new string.
@@ -779,6 +940,71 @@ mod tests {
     }
 
     #[test]
+    fn columns_count_characters_in_any_order_of_lookup() {
+        let text = "k: [é, ü, x]\nm: {a: ö}\n";
+        let node = parse(text).unwrap().unwrap();
+        let k = node.get("k").unwrap().value.items().unwrap();
+        let cols: Vec<u32> = k.iter().map(|n| n.span.column).collect();
+        assert_eq!(cols, [5, 8, 11]);
+        let a = node.get("m").unwrap().value.get("a").unwrap();
+        assert_eq!((a.value.span.line, a.value.span.column), (2, 8));
+        let limits = Limits::default();
+        let builder = Builder::new(text, SourceId(0), &limits);
+        for byte in [10, 0, 4, 17, 7] {
+            assert_eq!(builder.column(byte), column_of(text, byte), "byte {byte}");
+        }
+    }
+
+    #[test]
+    fn nested_anchors_without_aliases_are_charged_too() {
+        let inner = format!("[{}]", vec!["1"; 5_000].join(","));
+        let mut text = String::from("a: ");
+        for k in 0..30 {
+            text.push_str(&format!("&x{k} [{inner}, "));
+        }
+        text.push('0');
+        text.push_str(&"]".repeat(30));
+        let err = parse(&text).unwrap_err();
+        assert!(matches!(err.kind, YamlErrorKind::AliasBudget { .. }));
+        // A few anchors of ordinary size are fine.
+        let node = parse("d: &d {a: 1, b: [1, 2]}\nx: *d\ny: *d\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            node.get("y").unwrap().value.to_json(),
+            serde_json::json!({"a": 1, "b": [1, 2]})
+        );
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        let limits = Limits {
+            max_depth: 4,
+            max_alias_nodes: 1000,
+        };
+        let parse4 = |t: &str| parse_document(t, SourceId(0), &limits);
+        // The root mapping and three lists: four levels, as written and as aliased
+        // beside it; one list more is refused, written or aliased.
+        assert!(parse4("a: &a [[[1]]]\nb: *a\n").is_ok());
+        assert!(parse4("a: [[[[1]]]]\n").is_err());
+        let err = parse4("a: &a [[[1]]]\nb: [*a]\n").unwrap_err();
+        assert!(matches!(err.kind, YamlErrorKind::TooDeep { limit: 4 }));
+        assert_eq!((err.span.line, err.span.column), (2, 5));
+        assert_eq!(
+            collection_height(&parse("[[1], 2]").unwrap().unwrap(), 10),
+            2
+        );
+        assert_eq!(collection_height(&parse("x").unwrap().unwrap(), 10), 0);
+    }
+
+    #[test]
+    fn counting_stops_at_the_cap() {
+        let node = parse("[[1, 2, 3], [4, 5]]").unwrap().unwrap();
+        assert_eq!(count_nodes(&node, usize::MAX), 8);
+        assert_eq!(count_nodes(&node, 3), 3);
+    }
+
+    #[test]
     fn merge_keys_fill_in_missing_keys_only() {
         let node = parse("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n")
             .unwrap()
@@ -802,6 +1028,8 @@ mod tests {
     #[test]
     fn a_leading_byte_order_mark_is_skipped_and_positions_stay_right() {
         let node = parse("\u{feff}a: 1\nb: x\n").unwrap().unwrap();
+        let a = node.get("a").unwrap();
+        assert_eq!((a.value.span.line, a.value.span.column), (1, 4));
         let b = node.get("b").unwrap();
         assert_eq!((b.value.span.line, b.value.span.column), (2, 4));
         assert_eq!(
@@ -827,6 +1055,36 @@ mod tests {
         assert_eq!(r("1e3"), "1000.0");
         assert_eq!(r("1.2.3"), "\"1.2.3\"");
         assert_eq!(Scalar::quoted("yes").resolve(), Resolved::Str("yes"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_mappings_too() {
+        // Past SCANNED_KEYS keys, duplicates are found through an index.
+        for n in [SCANNED_KEYS - 1, SCANNED_KEYS, SCANNED_KEYS + 1, 100] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("k3: again\n");
+            let err = parse(&text).unwrap_err();
+            assert_eq!(err.span.line, u32::try_from(n + 1).unwrap(), "{n} keys");
+            match err.kind {
+                YamlErrorKind::DuplicateKey { key, first } => {
+                    assert_eq!((key.as_str(), first.line), ("k3", 4), "{n} keys");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_block_of_comments_before_a_value_is_read() {
+        // With comment events on, granit gave up after 96 comments buffered in a look-ahead:
+        // a commented-out block under `pgClusters:` made the whole file unreadable.
+        let text = format!(
+            "a:\n{}  - 1\nb:\n{}  c: 2\n",
+            "# old\n".repeat(200),
+            "  # old\n".repeat(200)
+        );
+        let node = parse(&text).unwrap().unwrap();
+        assert_eq!(node.to_json(), serde_json::json!({"a": [1], "b": {"c": 2}}));
     }
 
     #[test]

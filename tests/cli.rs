@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const CLUSTER: &str = "pgClusters:\n  - name: app-db\n    namespace: apps\n    numberOfInstances: 2\n";
+const CLUSTER: &str =
+    "pgClusters:\n  - name: app-db\n    namespace: apps\n    numberOfInstances: 2\n";
 
 struct Run {
     code: i32,
@@ -57,7 +58,9 @@ fn render_prints_the_stream_and_exits_zero() {
     let dir = dir_with(&[("v.yaml", CLUSTER)]);
     let run = pgx(dir.path(), &["render", "-f", "v.yaml"], None, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("---\n# Source: pgx/templates/namespaces.yaml\n"));
+    assert!(run
+        .stdout
+        .starts_with("---\n# Source: pgx/templates/namespaces.yaml\n"));
     assert!(run.stdout.contains("kind: postgresql"));
 }
 
@@ -70,9 +73,18 @@ fn an_unknown_key_refuses_with_its_place_and_prints_nothing() {
     let run = pgx(dir.path(), &["render", "-f", "v.yaml"], None, &[]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("error[PGX101]: unknown key `numberOfInstance`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[PGX101]: unknown key `numberOfInstance`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("v.yaml:4:5"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `numberOfInstances`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `numberOfInstances`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -96,7 +108,12 @@ fn zero_clusters_are_refused_unless_allowed() {
     let run = pgx(dir.path(), &["render", "-f", "empty.yaml"], None, &[]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""));
     assert!(run.stderr.contains("PGX105"));
-    let run = pgx(dir.path(), &["render", "-f", "empty.yaml", "--allow-empty"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "empty.yaml", "--allow-empty"],
+        None,
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("kind: ClusterIssuer"));
 }
@@ -105,7 +122,10 @@ fn zero_clusters_are_refused_unless_allowed() {
 fn later_files_win_and_set_applies_last() {
     let dir = dir_with(&[
         ("base.yaml", CLUSTER),
-        ("override.yaml", "pgClusters:\n  - name: app-db\n    namespace: apps\n    numberOfInstances: 5\n"),
+        (
+            "override.yaml",
+            "pgClusters:\n  - name: app-db\n    namespace: apps\n    numberOfInstances: 5\n",
+        ),
     ]);
     let instances = |run: &Run| {
         run.stdout
@@ -113,13 +133,29 @@ fn later_files_win_and_set_applies_last() {
             .find_map(|l| l.trim().strip_prefix("numberOfInstances: "))
             .map(str::to_owned)
     };
-    let run = pgx(dir.path(), &["render", "-f", "base.yaml", "-f", "override.yaml"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "base.yaml", "-f", "override.yaml"],
+        None,
+        &[],
+    );
     assert_eq!(instances(&run).as_deref(), Some("5"));
-    let run = pgx(dir.path(), &["render", "-f", "override.yaml", "-f", "base.yaml"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "override.yaml", "-f", "base.yaml"],
+        None,
+        &[],
+    );
     assert_eq!(instances(&run).as_deref(), Some("2"));
     let run = pgx(
         dir.path(),
-        &["render", "-f", "base.yaml", "--set", "pgClusters[0].numberOfInstances=4"],
+        &[
+            "render",
+            "-f",
+            "base.yaml",
+            "--set",
+            "pgClusters[0].numberOfInstances=4",
+        ],
         None,
         &[],
     );
@@ -131,7 +167,13 @@ fn set_string_keeps_strings_and_set_types_values() {
     let dir = dir_with(&[("v.yaml", CLUSTER)]);
     let run = pgx(
         dir.path(),
-        &["render", "-f", "v.yaml", "--set-string", "pgClusters[0].labels.tier=1"],
+        &[
+            "render",
+            "-f",
+            "v.yaml",
+            "--set-string",
+            "pgClusters[0].labels.tier=1",
+        ],
         None,
         &[],
     );
@@ -140,13 +182,24 @@ fn set_string_keeps_strings_and_set_types_values() {
     // A typed --set of a number where a port is expected, and a string where a number is.
     let run = pgx(
         dir.path(),
-        &["render", "-f", "v.yaml", "--set", "pgClusters[0].numberOfInstances=three"],
+        &[
+            "render",
+            "-f",
+            "v.yaml",
+            "--set",
+            "pgClusters[0].numberOfInstances=three",
+        ],
         None,
         &[],
     );
     assert_eq!((run.code, run.stdout.as_str()), (1, ""));
     assert!(run.stderr.contains("PGX102"), "{}", run.stderr);
-    assert!(run.stderr.contains("--set pgClusters[0].numberOfInstances=three:1:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--set pgClusters[0].numberOfInstances=three:1:"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -166,18 +219,33 @@ fn values_from_standard_input_and_from_the_environment() {
 #[test]
 fn show_only_prints_one_template() {
     let dir = dir_with(&[("v.yaml", CLUSTER)]);
-    let run = pgx(dir.path(), &["render", "-f", "v.yaml", "--show-only", "cluster"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "v.yaml", "--show-only", "cluster"],
+        None,
+        &[],
+    );
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout.matches("---\n").count(), 1);
     assert!(run.stdout.contains("kind: postgresql"));
-    let run = pgx(dir.path(), &["render", "-f", "v.yaml", "--show-only", "nonsense"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "v.yaml", "--show-only", "nonsense"],
+        None,
+        &[],
+    );
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
 }
 
 #[test]
 fn output_dir_writes_one_file_per_template() {
     let dir = dir_with(&[("v.yaml", CLUSTER)]);
-    let run = pgx(dir.path(), &["render", "-f", "v.yaml", "--output-dir", "out"], None, &[]);
+    let run = pgx(
+        dir.path(),
+        &["render", "-f", "v.yaml", "--output-dir", "out"],
+        None,
+        &[],
+    );
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
     let templates = dir.path().join("out/pgx/templates");
     let mut names: Vec<String> = std::fs::read_dir(&templates)
@@ -185,7 +253,10 @@ fn output_dir_writes_one_file_per_template() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["cluster-issuer.yaml", "cluster.yaml", "namespaces.yaml"]);
+    assert_eq!(
+        names,
+        ["cluster-issuer.yaml", "cluster.yaml", "namespaces.yaml"]
+    );
     let cluster = std::fs::read_to_string(templates.join("cluster.yaml")).unwrap();
     assert!(cluster.starts_with("---\n# Source: pgx/templates/cluster.yaml\n"));
 }

@@ -6,11 +6,12 @@ mod formatter;
 pub mod view;
 
 use std::fmt;
+use std::ops::Range;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::fleet::Fleet;
+use crate::fleet::{Endpoint, Fleet};
 use crate::values::Values;
 use crate::yaml::{self, Content, Limits, SourceId};
 
@@ -86,24 +87,53 @@ impl fmt::Display for ObjectId {
 pub struct Manifest {
     pub template: Template,
     pub id: ObjectId,
-    /// The YAML document, without the `---` line.
-    pub text: String,
+    /// Where the document is in [`Rendered`]'s stream, with its `---` and `# Source:` lines.
+    section: Range<usize>,
+    /// Where its YAML text is, without those lines.
+    body: Range<usize>,
 }
 
-/// Everything rendered from one set of values, in apply order.
+/// Everything rendered from one set of values, in apply order, written once into the
+/// stream `pgx render` prints.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     pub manifests: Vec<Manifest>,
+    stream: String,
 }
 
 impl Rendered {
+    /// The YAML document of one manifest, without the `---` line.
+    pub fn text(&self, manifest: &Manifest) -> &str {
+        self.stream.get(manifest.body.clone()).unwrap_or_default()
+    }
+
     /// The stream `pgx render` prints: each document preceded by `---` and its source, as
     /// `helm template` does. With `only`, just those templates' documents.
     pub fn stream(&self, only: &[Template]) -> String {
+        if only.is_empty() {
+            return self.stream.clone();
+        }
+        self.selected(only)
+    }
+
+    /// [`Rendered::stream`], without copying the stream when it is printed whole.
+    pub fn into_stream(self, only: &[Template]) -> String {
+        if only.is_empty() {
+            self.stream
+        } else {
+            self.selected(only)
+        }
+    }
+
+    fn selected(&self, only: &[Template]) -> String {
         let mut out = String::new();
         for manifest in &self.manifests {
-            if only.is_empty() || only.contains(&manifest.template) {
-                push_document(&mut out, manifest);
+            if only.contains(&manifest.template) {
+                out.push_str(
+                    self.stream
+                        .get(manifest.section.clone())
+                        .unwrap_or_default(),
+                );
             }
         }
         out
@@ -119,15 +149,26 @@ impl Rendered {
             })
             .collect()
     }
-}
 
-fn push_document(out: &mut String, manifest: &Manifest) {
-    out.push_str("---\n# Source: ");
-    out.push_str(&manifest.template.source_path());
-    out.push('\n');
-    out.push_str(&manifest.text);
-    if !manifest.text.ends_with('\n') {
-        out.push('\n');
+    /// Appends one document: `---`, its source, its text (template comments and trimmed
+    /// blocks can leave blank lines at the top, which are dropped) and a final line break.
+    fn push(&mut self, template: Template, id: ObjectId, text: &str) {
+        let text = text.trim_start_matches('\n');
+        let start = self.stream.len();
+        self.stream.push_str("---\n# Source: pgx/templates/");
+        self.stream.push_str(template.name());
+        self.stream.push_str(".yaml\n");
+        let body = self.stream.len()..self.stream.len() + text.len();
+        self.stream.push_str(text);
+        if !text.ends_with('\n') {
+            self.stream.push('\n');
+        }
+        self.manifests.push(Manifest {
+            template,
+            id,
+            section: start..self.stream.len(),
+            body,
+        });
     }
 }
 
@@ -199,10 +240,11 @@ impl Renderer {
 
     fn object<T: Serialize>(
         &self,
+        out: &mut Rendered,
         template: Template,
         id: ObjectId,
         context: &T,
-    ) -> Result<Manifest, RenderError> {
+    ) -> Result<(), RenderError> {
         let fail = |error| RenderError::Template {
             template,
             object: id.to_string(),
@@ -212,16 +254,23 @@ impl Renderer {
         let text = compiled
             .render(minijinja::context! { o => Value::from(minijinja::value::Serde(context)) })
             .map_err(fail)?;
-        // Template comments and trimmed blocks can leave blank lines at the top.
-        let text = text.trim_start_matches('\n').to_owned();
-        Ok(Manifest { template, id, text })
+        out.push(template, id, &text);
+        Ok(())
     }
 
     /// Renders every object, in apply order: namespaces, the issuer, then per cluster its
     /// certificate, `postgresql`, PDB and Services. Values must have passed validation.
     pub fn render(&self, values: &Values) -> Result<Rendered, RenderError> {
         let fleet = Fleet::new(values);
-        let mut manifests = Vec::new();
+        // Each cluster's endpoints, found in one pass over the fleet: looking them up per
+        // cluster made rendering quadratic in the number of clusters.
+        let mut endpoints_of: Vec<Vec<&Endpoint<'_>>> = vec![Vec::new(); values.pg_clusters.len()];
+        for endpoint in &fleet.endpoints {
+            if let Some(own) = endpoints_of.get_mut(endpoint.cluster_index) {
+                own.push(endpoint);
+            }
+        }
+        let mut out = Rendered::default();
         for ns in view::namespaces(values) {
             let id = ObjectId {
                 api_version: "v1",
@@ -229,7 +278,7 @@ impl Renderer {
                 namespace: None,
                 name: ns.name.clone(),
             };
-            manifests.push(self.object(Template::Namespaces, id, &ns)?);
+            self.object(&mut out, Template::Namespaces, id, &ns)?;
         }
         for issuer in view::issuers(values) {
             let id = if issuer.object == "ca-certificate" {
@@ -247,19 +296,19 @@ impl Renderer {
                     name: issuer.name.clone(),
                 }
             };
-            manifests.push(self.object(Template::ClusterIssuer, id, &issuer)?);
+            self.object(&mut out, Template::ClusterIssuer, id, &issuer)?;
         }
-        for (index, cluster) in values.pg_clusters.iter().enumerate() {
+        for (cluster, own) in values.pg_clusters.iter().zip(&endpoints_of) {
             let ns = Some(cluster.namespace.clone());
             if cluster.tls.enabled {
-                let certificate = view::certificate(values, cluster, &fleet);
+                let certificate = view::certificate(values, cluster, own.iter().copied());
                 let id = ObjectId {
                     api_version: "cert-manager.io/v1",
                     kind: "Certificate",
                     namespace: ns.clone(),
                     name: certificate.name.clone(),
                 };
-                manifests.push(self.object(Template::Certificates, id, &certificate)?);
+                self.object(&mut out, Template::Certificates, id, &certificate)?;
             }
             let id = ObjectId {
                 api_version: "acid.zalan.do/v1",
@@ -267,7 +316,7 @@ impl Renderer {
                 namespace: ns.clone(),
                 name: cluster.name.clone(),
             };
-            manifests.push(self.object(Template::Cluster, id, &view::postgresql(cluster))?);
+            self.object(&mut out, Template::Cluster, id, &view::postgresql(cluster))?;
             if let Some(pdb) = view::pdb(values, cluster) {
                 let id = ObjectId {
                     api_version: "policy/v1",
@@ -275,9 +324,9 @@ impl Renderer {
                     namespace: ns.clone(),
                     name: pdb.name.clone(),
                 };
-                manifests.push(self.object(Template::Pdb, id, &pdb)?);
+                self.object(&mut out, Template::Pdb, id, &pdb)?;
             }
-            for endpoint in fleet.endpoints.iter().filter(|e| e.cluster_index == index) {
+            for endpoint in own {
                 let service = view::service(values, &fleet, endpoint);
                 let id = ObjectId {
                     api_version: "v1",
@@ -285,26 +334,92 @@ impl Renderer {
                     namespace: ns.clone(),
                     name: service.name.clone(),
                 };
-                manifests.push(self.object(Template::ExternalServices, id, &service)?);
+                self.object(&mut out, Template::ExternalServices, id, &service)?;
             }
         }
-        let rendered = Rendered { manifests };
-        verify(&rendered)?;
-        Ok(rendered)
+        check(&out)?;
+        // Debug builds (every test) also parse the whole stream back with a YAML parser.
+        if cfg!(debug_assertions) {
+            verify(&out)?;
+        }
+        Ok(out)
     }
+}
+
+/// The check every render passes before anything is written: each document starts with
+/// exactly its object's `apiVersion`, `kind`, `metadata.name` and `metadata.namespace` (and
+/// has no namespace if its object has none), and no line of it starts another document.
+///
+/// Every value reaches the output through the formatter as one scalar or flow collection
+/// with its line breaks escaped, so only template text could start a line; this check costs
+/// one pass over the output where parsing it back costs a hundred times more. [`verify`],
+/// the full parse, runs in debug builds, so every test checks both.
+pub fn check(rendered: &Rendered) -> Result<(), RenderError> {
+    let mut expected = String::new();
+    for manifest in &rendered.manifests {
+        let text = rendered.text(manifest);
+        let id = &manifest.id;
+        expected.clear();
+        expected.push_str("apiVersion: ");
+        expected.push_str(id.api_version);
+        expected.push_str("\nkind: ");
+        expected.push_str(id.kind);
+        expected.push_str("\nmetadata:\n  name: ");
+        yaml::quote(&id.name, &mut expected);
+        expected.push('\n');
+        if let Some(namespace) = &id.namespace {
+            expected.push_str("  namespace: ");
+            yaml::quote(namespace, &mut expected);
+            expected.push('\n');
+        }
+        let holds = match text.strip_prefix(expected.as_str()) {
+            // Without a namespace, no other line of `metadata` may set one.
+            Some(rest) if id.namespace.is_none() => rest
+                .split('\n')
+                .take_while(|line| line.starts_with(' '))
+                .filter_map(|line| line.strip_prefix("  "))
+                .all(|key| !key.starts_with("namespace:") && !key.starts_with("\"namespace\":")),
+            Some(_) => true,
+            None => false,
+        };
+        if !holds {
+            return Err(RenderError::Check {
+                detail: format!("does not hold {id} where it should"),
+            });
+        }
+        if let Some(line) = document_marker(text) {
+            return Err(RenderError::Check {
+                detail: format!("starts a new document inside {id}: `{line}`"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first line of `text` after its first that is a YAML document marker (`---` or
+/// `...`, alone or followed by a space or tab).
+fn document_marker(text: &str) -> Option<&str> {
+    // A marker follows a line break: a substring search rules most documents out quickly.
+    if !text.contains("\n---") && !text.contains("\n...") {
+        return None;
+    }
+    text.split('\n').skip(1).find(|line| {
+        (line.starts_with("---") || line.starts_with("..."))
+            && matches!(line.as_bytes().get(3), None | Some(b' ' | b'\t' | b'\r'))
+    })
 }
 
 /// Parses the whole stream back and checks that it holds exactly the intended objects, in
 /// order, each a mapping whose apiVersion, kind, namespace and name are the intended ones.
 /// A value that escaped its scalar would add, drop or change a document or a key here.
 pub fn verify(rendered: &Rendered) -> Result<(), RenderError> {
-    let stream = rendered.stream(&[]);
+    let stream = &rendered.stream;
     let limits = Limits {
         max_depth: 64,
         max_alias_nodes: 0,
     };
     let documents =
-        yaml::parse_stream(&stream, SourceId(0), &limits).map_err(|e| RenderError::Check {
+        yaml::parse_stream(stream, SourceId(0), &limits).map_err(|e| RenderError::Check {
             detail: format!("does not parse as YAML at line {}: {e}", e.span.line),
         })?;
     if documents.len() != rendered.manifests.len() {
@@ -343,4 +458,85 @@ pub fn verify(rendered: &Rendered) -> Result<(), RenderError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(kind: &'static str, namespace: Option<&str>, name: &str) -> ObjectId {
+        ObjectId {
+            api_version: "v1",
+            kind,
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+        }
+    }
+
+    fn rendered(documents: &[(ObjectId, &str)]) -> Rendered {
+        let mut out = Rendered::default();
+        for (id, text) in documents {
+            out.push(Template::ExternalServices, id.clone(), text);
+        }
+        out
+    }
+
+    #[test]
+    fn the_stream_is_each_document_after_its_separator_and_source() {
+        let out = rendered(&[
+            (
+                id("Namespace", None, "a"),
+                "\n\napiVersion: v1\nkind: Namespace",
+            ),
+            (id("Namespace", None, "b"), "apiVersion: v1\n"),
+        ]);
+        let expected = "---\n# Source: pgx/templates/external-services.yaml\napiVersion: v1\nkind: Namespace\n\
+                        ---\n# Source: pgx/templates/external-services.yaml\napiVersion: v1\n";
+        assert_eq!(out.stream(&[]), expected);
+        assert_eq!(out.stream(&[Template::ExternalServices]), expected);
+        assert_eq!(out.stream(&[Template::Cluster]), "");
+        assert_eq!(
+            out.text(&out.manifests[0]),
+            "apiVersion: v1\nkind: Namespace"
+        );
+        assert_eq!(out.clone().into_stream(&[]), expected);
+    }
+
+    #[test]
+    fn the_check_accepts_exactly_the_intended_objects() {
+        let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: \"a\"\n  namespace: \"n\"\n  labels:\n    x: \"---\"\nspec:\n  ports:\n  - port: 1\n";
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"n\"\n  labels:\n    namespace: \"x\"\n";
+        let good = rendered(&[
+            (id("Service", Some("n"), "a"), service),
+            (id("Namespace", None, "n"), namespace),
+        ]);
+        check(&good).unwrap();
+        verify(&good).unwrap();
+        let refused = |id: ObjectId, text: &str| {
+            let out = rendered(&[(id, text)]);
+            assert!(check(&out).is_err(), "{text}");
+            assert!(verify(&out).is_err(), "{text}");
+        };
+        refused(id("Service", Some("n"), "b"), service);
+        refused(id("Service", Some("m"), "a"), service);
+        refused(id("Service", None, "a"), service);
+        refused(id("Namespace", Some("n"), "n"), namespace);
+        refused(id("Service", Some("n"), "a"), "");
+        let split = service.replace("spec:", "---\nspec:");
+        refused(id("Service", Some("n"), "a"), &split);
+        let namespaced = namespace.replace("  labels:", "  namespace: \"x\"\n  labels:");
+        refused(id("Namespace", None, "n"), &namespaced);
+    }
+
+    #[test]
+    fn document_markers_are_three_dashes_or_dots_alone_or_before_a_blank() {
+        assert_eq!(document_marker("a: 1\n---\nb: 2"), Some("---"));
+        assert_eq!(document_marker("a: 1\n--- b\n"), Some("--- b"));
+        assert_eq!(document_marker("a: 1\n...\n"), Some("..."));
+        assert_eq!(
+            document_marker("a: 1\n---x\n----\n  ---\nb: \"---\"\n"),
+            None
+        );
+        assert_eq!(document_marker("---\na: 1"), None);
+    }
 }

@@ -212,6 +212,15 @@ pub struct CertificateView {
 
 /// The names a cluster's certificate covers, in the chart's order.
 pub fn certificate_dns_names(values: &Values, cluster: &Cluster, fleet: &Fleet<'_>) -> Vec<String> {
+    dns_names(values, cluster, cluster_endpoints(fleet, cluster))
+}
+
+/// [`certificate_dns_names`], given the cluster's own endpoints.
+fn dns_names<'e, 'v: 'e>(
+    values: &Values,
+    cluster: &Cluster,
+    endpoints: impl Iterator<Item = &'e Endpoint<'v>>,
+) -> Vec<String> {
     let mut names = Vec::new();
     if cluster.tls.include_internal_names {
         let (n, ns, domain) = (&cluster.name, &cluster.namespace, &values.cluster_domain);
@@ -235,7 +244,7 @@ pub fn certificate_dns_names(values: &Values, cluster: &Cluster, fleet: &Fleet<'
             names.extend(spellings(&format!("{n}-pooler-repl"), false));
         }
     } else {
-        for endpoint in cluster_endpoints(fleet, cluster) {
+        for endpoint in endpoints {
             if !names.contains(&endpoint.hostname) {
                 names.push(endpoint.hostname.clone());
             }
@@ -288,8 +297,14 @@ pub fn issuer_ref(values: &Values, cluster: &Cluster) -> (String, String, Option
     (name, kind, group)
 }
 
-pub fn certificate(values: &Values, cluster: &Cluster, fleet: &Fleet<'_>) -> CertificateView {
-    let dns_names = certificate_dns_names(values, cluster, fleet);
+/// The certificate of a cluster, given its endpoints (those of the fleet whose `cluster` is
+/// this one).
+pub fn certificate<'e, 'v: 'e>(
+    values: &Values,
+    cluster: &Cluster,
+    endpoints: impl Iterator<Item = &'e Endpoint<'v>>,
+) -> CertificateView {
+    let dns_names = dns_names(values, cluster, endpoints);
     let common_name = common_name(values, cluster, &dns_names);
     let certificate_name = format!("{}-tls", cluster.name);
     let (issuer_name, issuer_kind, issuer_group) = issuer_ref(values, cluster);
@@ -503,12 +518,9 @@ pub fn pdb(values: &Values, cluster: &Cluster) -> Option<PdbView> {
     if !cluster.pdb.is_set() {
         return None;
     }
-    let mut selector: Pairs = values
-        .operator
-        .cluster_labels
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    // Sorted, as Helm ranges over a map and as the Services' selectors are: the order of
+    // `operator.clusterLabels` in values must not change the output (issue #6).
+    let mut selector: Pairs = sorted(&values.operator.cluster_labels);
     selector.push((
         values.operator.cluster_name_label.clone(),
         cluster.name.clone(),

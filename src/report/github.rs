@@ -18,6 +18,7 @@ fn escape_property(s: &str) -> String {
 }
 
 pub fn github(findings: &[Finding], sources: &Sources) -> String {
+    let secrets = super::Secrets::of(findings);
     let mut out = String::new();
     for finding in findings.iter().filter(|f| !f.ignored) {
         let command = match finding.severity {
@@ -25,7 +26,7 @@ pub fn github(findings: &[Finding], sources: &Sources) -> String {
             Severity::Warning => "warning",
         };
         let mut properties = Vec::new();
-        if let Some((file, line, column)) = super::place(finding, sources) {
+        if let Some((file, line, column)) = super::place(finding, sources, &secrets) {
             properties.push(format!("file={}", escape_property(&file)));
             properties.push(format!("line={line}"));
             properties.push(format!("col={column}"));

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::{value_width, Secrets, MASK};
 use crate::finding::{Finding, Severity};
 use crate::source::Sources;
 
@@ -14,6 +15,7 @@ const RESET: &str = "\x1b[0m";
 
 pub fn human(findings: &[&Finding], sources: &Sources, color: bool) -> String {
     let paint = |code: &'static str| if color { code } else { "" };
+    let secrets = Secrets::of(findings.iter().copied());
     let mut out = String::new();
     for finding in findings {
         let (label, tint) = match (finding.ignored, finding.severity) {
@@ -31,53 +33,54 @@ pub fn human(findings: &[&Finding], sources: &Sources, color: bool) -> String {
         );
         let blue = paint(BLUE);
         let reset = paint(RESET);
-        if let Some(span) = finding.span {
-            if let Some(file) = sources.get(span.source) {
-                let line_no = span.line.to_string();
-                let gutter = " ".repeat(line_no.len());
+        // The `=` notes line up with the `|` of the quoted source, as rustc's do.
+        let mut gutter = String::from(" ");
+        if let (Some(span), Some((name, line, column))) =
+            (finding.span, super::place(finding, sources, &secrets))
+        {
+            let line_no = line.to_string();
+            gutter = " ".repeat(line_no.len());
+            let _ = writeln!(out, "{gutter}{blue}-->{reset} {name}:{line}:{column}");
+            let file = sources.get(span.source);
+            let quoted = file.and_then(|file| secrets.line(file, span.source, span.line));
+            if let (Some(file), Some(text)) = (file, quoted) {
+                let start = usize::try_from(span.column).unwrap_or(1).saturating_sub(1);
+                // Never print a secret: its underline has the mask's width.
+                let width = if secrets.contains(&span) {
+                    MASK.len()
+                } else {
+                    value_width(file, &span)
+                };
+                let _ = writeln!(out, "{gutter} {blue}|{reset}");
+                let _ = writeln!(out, "{blue}{line_no} |{reset} {}", text.replace('\t', " "));
                 let _ = writeln!(
                     out,
-                    "{gutter}{blue}-->{reset} {}:{}:{}",
-                    file.name(),
-                    span.line,
-                    span.column
+                    "{gutter} {blue}|{reset} {}{tint}{}{reset}",
+                    " ".repeat(start),
+                    "^".repeat(width)
                 );
-                if let Some(line) = file.line_text(span.line) {
-                    let start = usize::try_from(span.column).unwrap_or(1).saturating_sub(1);
-                    let width = file
-                        .text
-                        .get(span.start..span.end)
-                        .map(|s| s.lines().next().unwrap_or_default().chars().count())
-                        .unwrap_or(1)
-                        .max(1);
-                    let _ = writeln!(out, "{gutter} {blue}|{reset}");
-                    let _ = writeln!(out, "{blue}{line_no} |{reset} {}", line.replace('\t', " "));
-                    let _ = writeln!(
-                        out,
-                        "{gutter} {blue}|{reset} {}{tint}{}{reset}",
-                        " ".repeat(start),
-                        "^".repeat(width)
-                    );
-                }
             }
         }
-        let _ = writeln!(out, "  {blue}={reset} key: {}", finding.path);
+        let _ = writeln!(out, "{gutter} {blue}={reset} key: {}", finding.path);
         for related in &finding.related {
             let place = related
                 .span
-                .map(|s| sources.describe(&s))
+                .and_then(|s| {
+                    let name = secrets.file_name(sources, s.source)?;
+                    Some(format!("{name}:{}:{}", s.line, s.column))
+                })
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {blue}={reset} note: {} ({}, {place})",
+                "{gutter} {blue}={reset} note: {} ({}, {place})",
                 related.message, related.path
             );
         }
         if let Some(rule) = crate::rules::find(finding.code) {
-            let _ = writeln!(out, "  {blue}={reset} why: {}", rule.why);
+            let _ = writeln!(out, "{gutter} {blue}={reset} why: {}", rule.why);
         }
         if let Some(help) = &finding.help {
-            let _ = writeln!(out, "  {blue}={reset} help: {help}");
+            let _ = writeln!(out, "{gutter} {blue}={reset} help: {help}");
         }
         out.push('\n');
     }

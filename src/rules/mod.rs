@@ -1,31 +1,158 @@
-//! Validation rules (rules.md): each family in its own module, all run over the whole
-//! fleet at once. A rule only produces findings with key paths; [`crate::lint`] locates
-//! them in the sources and applies `--ignore`.
+//! Validation rules (rules.md), one rule per file under its family:
+//!
+//! | family | ids | folder |
+//! |---|---|---|
+//! | values | PGX1xx | [`values`] |
+//! | network and MetalLB | PGX2xx | [`network`] |
+//! | TLS and cert-manager | PGX3xx | [`tls`] |
+//! | PostgreSQL and the operator | PGX4xx | [`postgres`] |
+//! | secrets | PGX5xx | [`secrets`] |
+//!
+//! Every rule file opens with its documentation in one shape (`## What it does`, `## Why is
+//! this bad?`, `## Example`, `Use instead:`), from which `docs/rules.md` is generated; a test
+//! keeps the two equal and runs every example. A rule only produces findings with key paths;
+//! [`crate::lint`] locates them in the sources and applies `--ignore`.
+//!
+//! Rules see the whole fleet at once, and none is quadratic in the number of clusters:
+//! relations (two Services on one IP and port, one hostname twice, one cluster declared
+//! twice) are found through hash maps keyed by what must be unique.
 
-mod network;
+pub mod network;
+pub mod postgres;
 pub mod registry;
-mod tls;
+pub mod secrets;
+pub mod tls;
+pub mod values;
+
+use std::ops::Range;
 
 pub use registry::{find, Rule, RULES};
 
-use crate::finding::Finding;
-use crate::fleet::Fleet;
-use crate::values::Values;
+use crate::finding::{Finding, KeyPath, Severity};
+use crate::fleet::{Endpoint, Fleet};
+use crate::render::view;
+use crate::values::{Cluster, Values};
 
-/// Everything the rules look at.
+/// What the rules are asked to accept.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Accept values with no clusters (PGX105).
+    pub allow_empty: bool,
+}
+
+/// Everything the rules look at, resolved once.
 pub struct Context<'v> {
     pub values: &'v Values,
     pub fleet: Fleet<'v>,
+    pub options: Options,
+    /// For each cluster, where its endpoints are in `fleet.endpoints` (the fleet lists them
+    /// cluster by cluster).
+    endpoint_ranges: Vec<Range<usize>>,
+    /// For each cluster with TLS enabled, its certificate as render writes it.
+    certificates: Vec<Option<Certificate>>,
 }
 
-/// Runs every rule. No rule is quadratic in the number of clusters.
-pub fn check(values: &Values) -> Vec<Finding> {
-    let context = Context {
-        values,
-        fleet: Fleet::new(values),
-    };
+/// A cluster's certificate: what cert-manager is asked to sign, and by whom.
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    pub dns_names: Vec<String>,
+    pub common_name: String,
+    pub issuer_name: String,
+    pub issuer_kind: String,
+}
+
+impl<'v> Context<'v> {
+    pub fn new(values: &'v Values, options: Options) -> Self {
+        let fleet = Fleet::new(values);
+        let mut endpoint_ranges = vec![0..0; values.pg_clusters.len()];
+        for (i, endpoint) in fleet.endpoints.iter().enumerate() {
+            if let Some(range) = endpoint_ranges.get_mut(endpoint.cluster_index) {
+                if range.start == range.end {
+                    *range = i..i + 1;
+                } else {
+                    range.end = i + 1;
+                }
+            }
+        }
+        let mut context = Self {
+            values,
+            fleet,
+            options,
+            endpoint_ranges,
+            certificates: Vec::new(),
+        };
+        context.certificates = values
+            .pg_clusters
+            .iter()
+            .enumerate()
+            .map(|(i, cluster)| {
+                cluster
+                    .tls
+                    .enabled
+                    .then(|| context.resolve_certificate(i, cluster))
+            })
+            .collect();
+        context
+    }
+
+    /// The endpoints of cluster `index`, in kind order (write, read, admin).
+    pub fn endpoints_of(&self, index: usize) -> &[Endpoint<'v>] {
+        self.endpoint_ranges
+            .get(index)
+            .and_then(|range| self.fleet.endpoints.get(range.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The certificate of cluster `index`, when its TLS is enabled.
+    pub fn certificate(&self, index: usize) -> Option<&Certificate> {
+        self.certificates.get(index).and_then(Option::as_ref)
+    }
+
+    /// The clusters with their index.
+    pub fn clusters(&self) -> impl Iterator<Item = (usize, &'v Cluster)> {
+        self.values.pg_clusters.iter().enumerate()
+    }
+
+    fn resolve_certificate(&self, index: usize, cluster: &Cluster) -> Certificate {
+        // Render's own functions, so a rule and the rendered Certificate cannot disagree.
+        // They look the cluster's endpoints up in the fleet they are given: a fleet of this
+        // cluster's endpoints only keeps that lookup from costing the whole fleet per cluster.
+        let own = Fleet::of_endpoints(self.endpoints_of(index).to_vec());
+        let dns_names = view::certificate_dns_names(self.values, cluster, &own);
+        let common_name = view::common_name(self.values, cluster, &dns_names);
+        let (issuer_name, issuer_kind, _) = view::issuer_ref(self.values, cluster);
+        Certificate {
+            dns_names,
+            common_name,
+            issuer_name,
+            issuer_kind,
+        }
+    }
+}
+
+/// A finding of rule `id`, with the severity the registry gives it.
+pub fn finding(id: &'static str, path: KeyPath, message: impl Into<String>) -> Finding {
+    let severity = registry::find(id).map_or(Severity::Error, |rule| rule.severity);
+    Finding::new(id, severity, path, message)
+}
+
+/// Runs every rule over the whole fleet.
+pub fn check(values: &Values, options: Options) -> Vec<Finding> {
+    let cx = Context::new(values, options);
     let mut findings = Vec::new();
-    network::check(&context, &mut findings);
-    tls::check(&context, &mut findings);
+    values::check(&cx, &mut findings);
+    network::check(&cx, &mut findings);
+    tls::check(&cx, &mut findings);
+    postgres::check(&cx, &mut findings);
+    secrets::check(&cx, &mut findings);
     findings
+}
+
+/// `s` plus "s" unless `n` is one: "1 certificate", "2 certificates".
+pub(crate) fn plural(n: usize, s: &str) -> String {
+    if n == 1 {
+        format!("{n} {s}")
+    } else {
+        format!("{n} {s}s")
+    }
 }

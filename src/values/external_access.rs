@@ -1,10 +1,13 @@
 //! External access: the MetalLB LoadBalancer Services in front of each cluster.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The three endpoints of a cluster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum EndpointKind {
     /// The master, through PgBouncer in transaction mode.
@@ -37,7 +40,7 @@ impl EndpointKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GlobalExternalAccess {
     /// MetalLB IP of every write service.
@@ -86,15 +89,19 @@ impl Default for GlobalExternalAccess {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SharedIps {
+    /// Same as `writeIP`.
     pub write: Option<String>,
+    /// Same as `readIP`.
     pub read: Option<String>,
+    /// Same as `adminIP`.
     pub admin: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `externalTrafficPolicy` of a Service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum TrafficPolicy {
     /// Keeps the client's address; MetalLB shares an IP between `Local` services only when
     /// they select the same pods.
@@ -111,7 +118,8 @@ impl TrafficPolicy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `sessionAffinity` of a Service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum SessionAffinity {
     #[serde(rename = "ClientIP")]
     ClientIp,
@@ -127,9 +135,10 @@ impl SessionAffinity {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ClusterExternalAccess {
+    /// Render this cluster's external Services.
     pub enabled: bool,
     /// ArgoCD sync wave of the services.
     pub sync_wave: String,
@@ -137,8 +146,11 @@ pub struct ClusterExternalAccess {
     pub allowed_source_ranges: Option<Vec<String>>,
     /// One port for all three endpoints of this cluster.
     pub port: Option<i64>,
+    /// The write endpoint: the master through PgBouncer.
     pub write: EndpointValues,
+    /// The read endpoint: the replicas through PgBouncer.
     pub read: EndpointValues,
+    /// The admin endpoint: the master directly, for migrations.
     pub admin: EndpointValues,
 }
 
@@ -167,22 +179,30 @@ impl ClusterExternalAccess {
 }
 
 /// One endpoint's block (`externalAccess.write`, `.read`, `.admin`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct EndpointValues {
+    /// Render this endpoint's Service.
     pub enabled: bool,
     /// `<name>-<kind>.<domain>` when unset.
     pub hostname: Option<String>,
+    /// Port; `externalAccess.port` of the cluster, else 5432 / 5433 / 5434 for write / read
+    /// / admin.
     pub port: Option<i64>,
+    /// MetalLB IP of this Service; wins over the global IP keys.
     #[serde(rename = "loadBalancerIP")]
     pub load_balancer_ip: Option<String>,
+    /// CIDRs allowed to connect (`loadBalancerSourceRanges`); the cluster's
+    /// `externalAccess.allowedSourceRanges` when unset.
     pub allowed_source_ranges: Option<Vec<String>>,
     /// `Local` for write and read, `Cluster` for admin when unset (and `Cluster` where an
     /// IP is shared with services selecting other pods).
     pub external_traffic_policy: Option<TrafficPolicy>,
     /// `ClientIP` for write and admin, `None` for read when unset.
     pub session_affinity: Option<SessionAffinity>,
+    /// Seconds of `ClientIP` affinity (1-86400).
     pub session_affinity_timeout: i64,
+    /// Annotations added to the Service.
     pub annotations: IndexMap<String, String>,
 }
 

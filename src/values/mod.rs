@@ -14,10 +14,11 @@ pub use external_access::*;
 pub use tls::*;
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The whole values tree.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Values {
     /// Kubernetes cluster DNS domain (kubelet `--cluster-domain`), used in the internal DNS
@@ -55,11 +56,14 @@ impl Default for Values {
 }
 
 /// The operator's `cluster_labels`, `cluster_name_label` and `pod_role_label`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Operator {
+    /// The operator's `cluster_labels`: labels on every pod of a cluster.
     pub cluster_labels: IndexMap<String, String>,
+    /// The operator's `cluster_name_label`.
     pub cluster_name_label: String,
+    /// The operator's `pod_role_label` (`master` / `replica`).
     pub pod_role_label: String,
 }
 
@@ -73,7 +77,7 @@ impl Default for Operator {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Lint {
     /// Rule ids to silence (`PGX307`).

@@ -1,10 +1,11 @@
 //! cert-manager settings: the issuer pgx creates and each cluster's certificate.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What kind of issuer `tls.createIssuer` renders.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum IssuerType {
     /// One self-signed issuer: each certificate is signed by its own key.
     #[default]
@@ -25,7 +26,8 @@ pub enum IssuerType {
     CaBootstrap,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// cert-manager issuer kinds: cluster-wide or namespaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum IssuerKind {
     #[default]
     ClusterIssuer,
@@ -41,7 +43,7 @@ impl IssuerKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct GlobalTls {
     /// Render the issuer (the cluster-issuer manifest).
@@ -50,12 +52,16 @@ pub struct GlobalTls {
     pub issuer_name: String,
     /// Default `issuerRef.kind` of certificates.
     pub issuer_kind: IssuerKind,
+    /// What the created issuer is: `selfSigned`, `ca`, `acme`, `vault`, or pgx's
+    /// `caBootstrap` (a self-signed root that signs one CA, which signs the certificates).
     pub issuer_type: IssuerType,
     /// ArgoCD sync wave of the issuer.
     pub issuer_sync_wave: String,
     /// Secret holding the CA key pair (`issuerType: ca`).
     pub ca_secret_name: Option<String>,
+    /// ACME issuer settings (`issuerType: acme`).
     pub acme: Acme,
+    /// Vault PKI issuer settings (`issuerType: vault`).
     pub vault: Vault,
     /// Namespace where cert-manager keeps ClusterIssuer secrets (`caBootstrap`).
     pub cluster_resource_namespace: String,
@@ -77,11 +83,14 @@ impl Default for GlobalTls {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Acme {
+    /// ACME directory URL.
     pub server: String,
+    /// Account e-mail (required for `issuerType: acme`).
     pub email: Option<String>,
+    /// Secret that holds the ACME account key.
     pub private_key_secret: String,
     /// Ingress class of the default HTTP-01 solver (used only without `solvers`).
     pub ingress_class: String,
@@ -103,16 +112,21 @@ impl Default for Acme {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Vault {
+    /// Vault URL (required for `issuerType: vault`).
     pub server: Option<String>,
+    /// PKI signing path.
     pub path: String,
     /// cert-manager Vault auth, passed through; without it, Kubernetes auth from the keys
     /// below.
     pub auth: Option<serde_json::Value>,
+    /// Vault role of the default Kubernetes auth.
     pub role: String,
+    /// Mount path of the default Kubernetes auth.
     pub mount_path: String,
+    /// Secret with the service account token of the default Kubernetes auth.
     pub secret_name: String,
 }
 
@@ -130,30 +144,46 @@ impl Default for Vault {
 }
 
 /// A cluster's certificate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ClusterTls {
+    /// Issue a certificate for the cluster and make Postgres use it.
     pub enabled: bool,
     /// Secret the certificate is stored in; `<name>-tls-cert` when unset.
     pub secret_name: Option<String>,
+    /// Key of the certificate in the Secret.
     pub certificate_file: String,
+    /// Key of the private key in the Secret.
     pub private_key_file: String,
+    /// Key of the CA certificate in the Secret, given to Postgres as `tls.caFile`.
     pub ca_file: Option<String>,
+    /// Give Postgres the CA certificate `caFileName` (when `caFile` is unset).
     pub ca_enabled: bool,
+    /// Key of the CA certificate when `caEnabled`.
     pub ca_file_name: String,
+    /// ArgoCD sync wave of the Certificate.
     pub sync_wave: String,
+    /// Certificate lifetime (Go duration, at least `1h`).
     pub duration: String,
+    /// Renew this long before expiry (shorter than `duration`).
     pub renew_before: String,
+    /// Subject organization.
     pub organization: String,
+    /// More DNS names for the certificate (external hostnames are added automatically only
+    /// when `includeInternalNames: false`).
     #[serde(rename = "additionalDNSNames")]
     pub additional_dns_names: Vec<String>,
+    /// IP addresses for the certificate.
     pub ip_addresses: Vec<String>,
     /// Issuer name; the global `tls.issuerName` when unset.
     pub issuer: Option<String>,
+    /// `ClusterIssuer` or `Issuer`; the global `tls.issuerKind` when unset.
     pub issuer_kind: Option<IssuerKind>,
     /// Full issuer reference; wins over `issuer` / `issuerKind`.
     pub issuer_ref: Option<IssuerRef>,
+    /// Private key settings.
     pub private_key: PrivateKey,
+    /// Issue a CA certificate.
     #[serde(rename = "isCA")]
     pub is_ca: bool,
     /// When false, the certificate names only the external hostnames and
@@ -190,22 +220,29 @@ impl Default for ClusterTls {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// A cert-manager `issuerRef`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct IssuerRef {
+    /// Issuer name.
     pub name: Option<String>,
+    /// Issuer kind (`ClusterIssuer`, `Issuer`, or an external issuer's kind).
     pub kind: Option<String>,
+    /// API group of an external issuer.
     pub group: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct SecretTemplate {
+    /// Labels of the Secret (not under `cert-manager.io/`).
     pub labels: IndexMap<String, String>,
+    /// Annotations of the Secret (not under `cert-manager.io/`).
     pub annotations: IndexMap<String, String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Private key algorithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum KeyAlgorithm {
     #[default]
     #[serde(rename = "RSA")]
@@ -226,7 +263,8 @@ impl KeyAlgorithm {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Private key encoding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum KeyEncoding {
     #[default]
     #[serde(rename = "PKCS1")]
@@ -235,20 +273,24 @@ pub enum KeyEncoding {
     Pkcs8,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether a renewal makes a new private key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RotationPolicy {
     #[default]
     Always,
     Never,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PrivateKey {
+    /// `RSA`, `ECDSA` or `Ed25519`.
     pub algorithm: KeyAlgorithm,
     /// Key size; 2048 for RSA and 256 for ECDSA when unset, none for Ed25519.
     pub size: Option<i64>,
+    /// `PKCS1` or `PKCS8`.
     pub encoding: KeyEncoding,
+    /// `Always` makes a new key at each renewal; `Never` keeps it.
     pub rotation_policy: RotationPolicy,
 }
 
