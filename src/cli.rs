@@ -27,7 +27,9 @@ use crate::values::Values;
     about = "Render and lint PostgreSQL-on-Kubernetes manifests from Helm-compatible values",
     long_about = "pgx loads the values files of the pg-clusters-external Helm chart, validates them \
                   with rules that catch what broke production, and renders the Namespaces, \
-                  ClusterIssuer, Certificates, postgresql objects, PDBs and MetalLB Services.\n\n\
+                  ClusterIssuer, Certificates, postgresql objects, PDBs and MetalLB Services. \
+                  `endpoints` and `guide` tell developers what to connect to, from the same \
+                  values.\n\n\
                   Exit codes: 0 success, 1 findings or render refused, 2 usage, unreadable file \
                   or malformed YAML. On any error nothing is printed to standard output."
 )]
@@ -401,9 +403,18 @@ fn load_values(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, Failure> {
     let files = if args.files.is_empty() {
-        load::files_from_environment(env)
-            .map(|(files, _)| files)
-            .unwrap_or_default()
+        match load::files_from_environment(env) {
+            Some((files, _)) => files,
+            // In ArgoCD a forgotten PGX_VALUES would otherwise render the defaults and be
+            // refused for having no clusters, which names the wrong cause.
+            None if args.set.is_empty() && args.set_string.is_empty() => {
+                return Err(usage(anyhow::anyhow!(
+                    "no values given: pass -f FILE (or `-f -` for standard input), or name the \
+                     files in PGX_VALUES (ARGOCD_ENV_PGX_VALUES in an ArgoCD plugin)"
+                )))
+            }
+            None => Vec::new(),
+        }
     } else {
         args.files.clone()
     };

@@ -282,3 +282,11 @@ fn version_and_help_exit_zero() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("--set-string"));
 }
+
+#[test]
+fn no_values_at_all_is_a_usage_error_that_says_so() {
+    let dir = dir_with(&[]);
+    let run = pgx(dir.path(), &["render"], None, &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(run.stderr.contains("no values given"), "{}", run.stderr);
+}
