@@ -278,7 +278,7 @@ fn execute(
                     })
                 }
                 None => Ok(Outcome {
-                    stdout: rendered.stream(&args.show_only),
+                    stdout: rendered.into_stream(&args.show_only),
                     code: 0,
                 }),
             }

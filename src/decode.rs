@@ -256,16 +256,15 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
             self.sink.drop_one();
         } else if style == Style::Plain && is_yaml11_only_bool(text) {
             let path = self.path.to_key_path();
+            let quoted = crate::yaml::quoted(text);
             self.sink.push(
                 Finding::warning(
                     "PGX107",
                     path,
-                    // The value is not repeated: it may be a secret (an `env` value named
-                    // like a password), and the source line shows it where that is safe.
-                    "an unquoted YAML 1.1 boolean is read here as a string; Helm read it as a boolean",
+                    format!("unquoted `{text}` is read as the string \"{text}\"; Helm read it as a boolean"),
                 )
                 .with_span(self.node.span)
-                .with_help("quote it to say you mean the string"),
+                .with_help(format!("quote it to say you mean the string: {quoted}")),
             );
         }
         visitor.visit_str(text).map_err(|e| self.place(e))

@@ -381,6 +381,33 @@ pub fn parse_stream(text: &str, source: SourceId, limits: &Limits) -> Result<Vec
     Ok(docs)
 }
 
+/// Parses a stream and hands each document to `visit` as soon as it is complete, so only
+/// one document is held at a time. `visit` returns false to stop early.
+pub fn each_document(
+    text: &str,
+    source: SourceId,
+    limits: &Limits,
+    mut visit: impl FnMut(Node) -> bool,
+) -> Result<(), YamlError> {
+    let mut stopped = false;
+    let mut builder = Builder::new(text, source, limits);
+    let result = builder.run(|node, span| {
+        if visit(node) {
+            Ok(())
+        } else {
+            stopped = true;
+            Err(YamlError {
+                kind: YamlErrorKind::Syntax("stopped by the caller".into()),
+                span,
+            })
+        }
+    });
+    match result {
+        Err(_) if stopped => Ok(()),
+        other => other,
+    }
+}
+
 enum Frame {
     Seq {
         items: Vec<Node>,

@@ -337,11 +337,12 @@ impl Renderer {
                 self.object(&mut out, Template::ExternalServices, id, &service)?;
             }
         }
+        // The cheap check names a broken document precisely; the parse-back proves the
+        // whole stream reads as exactly these objects. Both run on every render: the
+        // parse-back is most of render's time (issue #7 notes), and it stays, because
+        // nothing may reach `kubectl apply` that pgx has not read back itself.
         check(&out)?;
-        // Debug builds (every test) also parse the whole stream back with a YAML parser.
-        if cfg!(debug_assertions) {
-            verify(&out)?;
-        }
+        verify(&out)?;
         Ok(out)
     }
 }
@@ -352,8 +353,7 @@ impl Renderer {
 ///
 /// Every value reaches the output through the formatter as one scalar or flow collection
 /// with its line breaks escaped, so only template text could start a line; this check costs
-/// one pass over the output where parsing it back costs a hundred times more. [`verify`],
-/// the full parse, runs in debug builds, so every test checks both.
+/// one pass over the output; [`verify`], the full parse, runs after it.
 pub fn check(rendered: &Rendered) -> Result<(), RenderError> {
     let mut expected = String::new();
     for manifest in &rendered.manifests {
@@ -418,20 +418,14 @@ pub fn verify(rendered: &Rendered) -> Result<(), RenderError> {
         max_depth: 64,
         max_alias_nodes: 0,
     };
-    let documents =
-        yaml::parse_stream(stream, SourceId(0), &limits).map_err(|e| RenderError::Check {
-            detail: format!("does not parse as YAML at line {}: {e}", e.span.line),
-        })?;
-    if documents.len() != rendered.manifests.len() {
-        return Err(RenderError::Check {
-            detail: format!(
-                "holds {} documents where {} objects were rendered",
-                documents.len(),
-                rendered.manifests.len()
-            ),
-        });
-    }
-    for (document, manifest) in documents.iter().zip(&rendered.manifests) {
+    let mut manifests = rendered.manifests.iter();
+    let mut count = 0usize;
+    let mut mismatch: Option<String> = None;
+    yaml::each_document(stream, SourceId(0), &limits, |document| {
+        count += 1;
+        let Some(manifest) = manifests.next() else {
+            return true;
+        };
         let field = |key: &str| {
             document
                 .get(key)
@@ -452,10 +446,23 @@ pub fn verify(rendered: &Rendered) -> Result<(), RenderError> {
             && metadata("name") == Some(id.name.as_str())
             && metadata("namespace") == id.namespace.as_deref();
         if !matches {
-            return Err(RenderError::Check {
-                detail: format!("does not hold {id} where it should"),
-            });
+            mismatch = Some(format!("does not hold {id} where it should"));
         }
+        matches
+    })
+    .map_err(|e| RenderError::Check {
+        detail: format!("does not parse as YAML at line {}: {e}", e.span.line),
+    })?;
+    if let Some(detail) = mismatch {
+        return Err(RenderError::Check { detail });
+    }
+    if count != rendered.manifests.len() {
+        return Err(RenderError::Check {
+            detail: format!(
+                "holds {count} documents where {} objects were rendered",
+                rendered.manifests.len()
+            ),
+        });
     }
     Ok(())
 }
