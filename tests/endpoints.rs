@@ -6,35 +6,14 @@
 //! tables and the guide name exactly the hosts, IPs and ports of the Services `pgx render`
 //! writes; every URI parses; invalid values are refused like render refuses them.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::pgx;
 
 use serde::Deserialize;
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn pgx(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_pgx"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("PGX_VALUES")
-        .env_remove("ARGOCD_ENV_PGX_VALUES")
-        .env_remove("ARGOCD_APP_PARAMETERS")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 /// `pgx ARGS -f FILE`, which must succeed.
 fn ok(file: &Path, args: &[&str]) -> String {

@@ -4,31 +4,10 @@
 //! shared IP, Vault); hostile names stay inside the place the guide puts them. The
 //! cross-check against render is in `tests/endpoints.rs`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn pgx(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_pgx"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("PGX_VALUES")
-        .env_remove("ARGOCD_ENV_PGX_VALUES")
-        .env_remove("ARGOCD_APP_PARAMETERS")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use support::pgx;
 
 fn yaml_files(dir: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
