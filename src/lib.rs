@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod secret;
 pub mod set_argument;
 pub mod source;
 pub mod values;

@@ -3,6 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::load::Loaded;
+use crate::source::{Sources, MASK};
 
 #[derive(Clone, Debug, Default)]
 pub struct LintOptions {
@@ -12,8 +13,9 @@ pub struct LintOptions {
     pub allow_empty: bool,
 }
 
-/// Rules that cannot be ignored: without them there are no values to check.
-const NOT_IGNORABLE: &[&str] = &["PGX101", "PGX102"];
+/// Rules that cannot be ignored: without PGX101 and PGX102 there are no values to check,
+/// and ignoring PGX501 would have `render` print a secret.
+pub const NOT_IGNORABLE: &[&str] = &["PGX101", "PGX102", "PGX501"];
 
 /// All findings, in source order. Nothing stops at the first.
 pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
@@ -32,12 +34,20 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
     for finding in &mut findings {
         finding.locate(&loaded.tree);
         place_defaults(finding);
+        mask_secrets(finding, &loaded.sources);
         let ignored = options
             .ignore
             .iter()
             .chain(&from_values)
             .any(|id| id.trim().eq_ignore_ascii_case(finding.code));
         finding.ignored = ignored && !NOT_IGNORABLE.contains(&finding.code);
+        if ignored && !finding.ignored {
+            let note = format!("{} cannot be ignored", finding.code);
+            finding.help = Some(match finding.help.take() {
+                Some(help) => format!("{help} ({note})"),
+                None => note,
+            });
+        }
     }
     findings.sort_by_key(|f| {
         let span = f.span.unwrap_or_default();
@@ -50,6 +60,26 @@ pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
         )
     });
     findings
+}
+
+/// A message about a secret's place never repeats it (PGX107 quotes the value it found).
+fn mask_secrets(finding: &mut Finding, sources: &Sources) {
+    let Some(span) = finding.span else {
+        return;
+    };
+    let Some(file) = sources.get(span.source) else {
+        return;
+    };
+    for secret in file.secrets_in(&span) {
+        let secret = secret.trim();
+        if secret.is_empty() {
+            continue;
+        }
+        finding.message = finding.message.replace(secret, MASK);
+        if let Some(help) = &mut finding.help {
+            *help = help.replace(secret, MASK);
+        }
+    }
 }
 
 /// A finding about a value nobody wrote (a default, such as the `selfSigned` issuer type)

@@ -214,6 +214,9 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
                 found,
             });
         }
+        // Marked per file too: a secret a later file overrides is gone from the merged
+        // tree but is still in this file's text.
+        sources.mark_secrets(crate::secret::spans(&document));
         merge(&mut tree, document);
     }
     for (flag, arguments, typed) in [
@@ -234,6 +237,9 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
             }
         }
     }
+    // And over the merged tree: an `env` entry may take its name from one source and its
+    // value from another (`--set pgClusters[0].env[0].value=…`).
+    sources.mark_secrets(crate::secret::spans(&tree));
     let mut findings = Vec::new();
     let values = match decode::<Values>(&tree, &mut findings) {
         Ok(values) => Some(values),

@@ -1,4 +1,7 @@
-//! The texts values came from, kept so diagnostics can quote the line a finding points at.
+//! The texts values came from, kept so diagnostics can quote the line a finding points at,
+//! and which parts of them are secrets that must never be quoted (see [`crate::secret`]).
+
+use std::ops::Range;
 
 use crate::yaml::{SourceId, Span};
 
@@ -11,6 +14,16 @@ pub enum Origin {
     SetArgument { flag: &'static str },
 }
 
+/// What diagnostics print instead of a secret.
+pub const MASK: &str = "********";
+
+/// Longest excerpt of a line diagnostics quote, in characters: a minified values file can
+/// be one line of megabytes, and the reader needs only the part around the finding.
+const EXCERPT_WIDTH: usize = 160;
+
+/// Characters kept before the quoted value when a long line is clipped.
+const EXCERPT_LEAD: usize = 40;
+
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub origin: Origin,
@@ -18,19 +31,40 @@ pub struct SourceFile {
     /// Byte offset of the start of every line, so quoting a line costs O(log n), not a
     /// scan of the file: a report of many findings in a large file stays linear.
     line_starts: Vec<usize>,
+    /// Byte ranges holding secrets: sorted, disjoint, never quoted.
+    secrets: Vec<Range<usize>>,
+}
+
+/// A line as diagnostics quote it, secrets masked and clipped around the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Excerpt {
+    pub text: String,
+    /// The characters of `text` to underline (never empty).
+    pub underline: Range<usize>,
 }
 
 impl SourceFile {
-    /// The name diagnostics print before `:line:col`.
+    /// The name diagnostics print before `:line:col`: a `--set` argument is its own name,
+    /// with its secrets masked.
     pub fn name(&self) -> String {
         match &self.origin {
             Origin::File(name) => name.clone(),
-            Origin::SetArgument { flag } => format!("{flag} {}", self.text),
+            Origin::SetArgument { flag } => {
+                let masked = self.masked(0..self.text.len(), &[]);
+                format!("{flag} {}", masked.text)
+            }
         }
     }
 
-    /// The text of line `line` (1-based), without its line break.
+    /// The text of line `line` (1-based), without its line break. Secrets are not masked:
+    /// this is for reading, not for printing.
     pub fn line_text(&self, line: u32) -> Option<&str> {
+        let range = self.line_range(line)?;
+        self.text.get(range)
+    }
+
+    /// Bytes of line `line` (1-based) without its line break.
+    fn line_range(&self, line: u32) -> Option<Range<usize>> {
         let index = usize::try_from(line).ok()?.checked_sub(1)?;
         let start = *self.line_starts.get(index)?;
         let rest = self.text.get(start..)?;
@@ -38,7 +72,137 @@ impl SourceFile {
             return None;
         }
         let line = rest.split('\n').next().unwrap_or_default();
-        Some(line.strip_suffix('\r').unwrap_or(line))
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        Some(start..start + line.len())
+    }
+
+    /// The line of `span` as diagnostics quote it: secrets replaced by [`MASK`], the span's
+    /// part of the line underlined, and a long line clipped around it.
+    pub fn excerpt(&self, span: &Span) -> Option<Excerpt> {
+        let line = self.line_range(span.line)?;
+        let start = span.start.clamp(line.start, line.end);
+        let end = span.end.clamp(start, line.end);
+        let masked = self.masked(line, &[start, end]);
+        let (from, to) = match masked.positions.as_slice() {
+            [from, to] => (*from, *to),
+            _ => (0, 0),
+        };
+        let underline = from..to.max(from + 1);
+        Some(clip(&masked.text, underline))
+    }
+
+    /// Whether a span touches a secret.
+    pub fn is_secret(&self, span: &Span) -> bool {
+        let end = span.end.max(span.start + 1);
+        self.overlapping(span.start..end).next().is_some()
+    }
+
+    /// The text of the secret ranges a span touches (for masking a message that repeats
+    /// a value).
+    pub fn secrets_in(&self, span: &Span) -> Vec<&str> {
+        let end = span.end.max(span.start + 1);
+        self.overlapping(span.start..end)
+            .filter_map(|r| self.text.get(r.clone()))
+            .collect()
+    }
+
+    fn overlapping(&self, range: Range<usize>) -> impl Iterator<Item = &Range<usize>> {
+        let first = self.secrets.partition_point(|s| s.end <= range.start);
+        self.secrets
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |s| s.start < range.end)
+    }
+
+    /// `range` of the text with every secret in it replaced by [`MASK`], and where each
+    /// byte offset of `at` lands in the result, in characters (an offset inside a secret
+    /// lands on the mask's start, or its end when it closes a range).
+    fn masked(&self, range: Range<usize>, at: &[usize]) -> Masked {
+        let mut text = String::new();
+        let mut chars = 0;
+        let mut positions: Vec<Option<usize>> = vec![None; at.len()];
+        let mut mark = |from: usize, to: usize, chars_before: usize, piece: &str, secret| {
+            for (i, offset) in at.iter().enumerate() {
+                let closing = i % 2 == 1;
+                let inside = if closing {
+                    from < *offset && *offset <= to
+                } else {
+                    from <= *offset && *offset < to
+                };
+                if positions.get(i).is_some_and(Option::is_none) && inside {
+                    let position = if secret {
+                        chars_before + if closing { MASK.len() } else { 0 }
+                    } else {
+                        chars_before + piece.get(..offset - from).map_or(0, |p| p.chars().count())
+                    };
+                    if let Some(slot) = positions.get_mut(i) {
+                        *slot = Some(position);
+                    }
+                }
+            }
+        };
+        let mut cursor = range.start;
+        let secrets: Vec<Range<usize>> = self.overlapping(range.clone()).cloned().collect();
+        for secret in secrets {
+            let from = secret.start.max(range.start);
+            let to = secret.end.min(range.end);
+            if cursor < from {
+                let piece = self.text.get(cursor..from).unwrap_or_default();
+                mark(cursor, from, chars, piece, false);
+                text.push_str(piece);
+                chars += piece.chars().count();
+            }
+            mark(from, to, chars, "", true);
+            text.push_str(MASK);
+            chars += MASK.len();
+            cursor = to.max(cursor);
+        }
+        let piece = self.text.get(cursor..range.end).unwrap_or_default();
+        // An offset at the very end of the range lands after the last character.
+        mark(cursor, range.end + 1, chars, piece, false);
+        text.push_str(piece);
+        Masked {
+            text,
+            positions: positions.into_iter().map(|p| p.unwrap_or(0)).collect(),
+        }
+    }
+}
+
+struct Masked {
+    text: String,
+    positions: Vec<usize>,
+}
+
+/// At most [`EXCERPT_WIDTH`] characters of `text` around `underline`, with `…` where the
+/// line was cut.
+fn clip(text: &str, underline: Range<usize>) -> Excerpt {
+    let total = text.chars().count();
+    if total <= EXCERPT_WIDTH {
+        return Excerpt {
+            text: text.to_owned(),
+            underline,
+        };
+    }
+    let from = underline
+        .start
+        .saturating_sub(EXCERPT_LEAD)
+        .min(total.saturating_sub(EXCERPT_WIDTH));
+    let to = (from + EXCERPT_WIDTH).min(total);
+    let mut clipped = String::new();
+    let lead = usize::from(from > 0);
+    if from > 0 {
+        clipped.push('…');
+    }
+    clipped.extend(text.chars().skip(from).take(to - from));
+    if to < total {
+        clipped.push('…');
+    }
+    let start = underline.start.saturating_sub(from) + lead;
+    let end = underline.end.min(to).saturating_sub(from) + lead;
+    Excerpt {
+        text: clipped,
+        underline: start..end.max(start + 1),
     }
 }
 
@@ -58,8 +222,37 @@ impl Sources {
             origin,
             text,
             line_starts,
+            secrets: Vec::new(),
         });
         id
+    }
+
+    /// Marks spans as secrets: no excerpt or name quotes them from now on.
+    pub fn mark_secrets(&mut self, spans: impl IntoIterator<Item = Span>) {
+        let mut touched = Vec::new();
+        for span in spans {
+            // A key with nothing after it (`password:`) has no text to hide.
+            if span.end <= span.start {
+                continue;
+            }
+            if let Some(file) = usize::try_from(span.source.0)
+                .ok()
+                .and_then(|i| self.files.get_mut(i))
+            {
+                file.secrets.push(span.start..span.end);
+                touched.push(span.source);
+            }
+        }
+        touched.sort_unstable_by_key(|s| s.0);
+        touched.dedup();
+        for source in touched {
+            if let Some(file) = usize::try_from(source.0)
+                .ok()
+                .and_then(|i| self.files.get_mut(i))
+            {
+                file.secrets = disjoint(std::mem::take(&mut file.secrets));
+            }
+        }
     }
 
     pub fn get(&self, id: SourceId) -> Option<&SourceFile> {
@@ -73,6 +266,19 @@ impl Sources {
             None => format!("<unknown>:{}:{}", span.line, span.column),
         }
     }
+}
+
+/// Ranges sorted and merged where they overlap or touch.
+fn disjoint(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_unstable_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -95,5 +301,110 @@ mod tests {
             }
             assert_eq!(file.line_text(0), None);
         }
+    }
+
+    fn span(text: &str, value: &str) -> Span {
+        let start = text.find(value).unwrap();
+        let line = text[..start].matches('\n').count() + 1;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        Span {
+            source: SourceId(0),
+            line: u32::try_from(line).unwrap(),
+            column: u32::try_from(text[line_start..start].chars().count() + 1).unwrap(),
+            start,
+            end: start + value.len(),
+        }
+    }
+
+    fn file_with_secrets(text: &str, secrets: &[&str]) -> Sources {
+        let mut sources = Sources::default();
+        sources.add(Origin::File("f".into()), text.to_owned());
+        sources.mark_secrets(secrets.iter().map(|s| span(text, s)));
+        sources
+    }
+
+    fn underlined(excerpt: &Excerpt) -> String {
+        excerpt
+            .text
+            .chars()
+            .skip(excerpt.underline.start)
+            .take(excerpt.underline.len())
+            .collect()
+    }
+
+    #[test]
+    fn excerpts_mask_every_secret_on_the_line_and_underline_around_them() {
+        let text = "env: [{name: É_PASSWORD, value: hunter2}, {name: X, value: [1]}]\n";
+        let sources = file_with_secrets(text, &["hunter2"]);
+        let file = sources.get(SourceId(0)).unwrap();
+        // A finding after the secret: underlined where it is in the masked line.
+        let excerpt = file.excerpt(&span(text, "[1]")).unwrap();
+        assert_eq!(
+            excerpt.text,
+            "env: [{name: É_PASSWORD, value: ********}, {name: X, value: [1]}]"
+        );
+        assert_eq!(underlined(&excerpt), "[1]");
+        // On the secret itself: the mask is underlined.
+        let excerpt = file.excerpt(&span(text, "hunter2")).unwrap();
+        assert_eq!(underlined(&excerpt), MASK);
+        // Across it: the whole masked part.
+        let excerpt = file
+            .excerpt(&span(text, "{name: É_PASSWORD, value: hunter2}"))
+            .unwrap();
+        assert_eq!(underlined(&excerpt), "{name: É_PASSWORD, value: ********}");
+        assert!(file.is_secret(&span(text, "hunter2}")));
+        assert!(!file.is_secret(&span(text, "[1]")));
+        assert_eq!(file.secrets_in(&span(text, "value: hunter2")), ["hunter2"]);
+    }
+
+    #[test]
+    fn a_secret_over_several_lines_is_masked_on_each() {
+        let text = "key: |\n  line one\n  line two\nnext: 1\n";
+        let sources = file_with_secrets(text, &["line one\n  line two"]);
+        let file = sources.get(SourceId(0)).unwrap();
+        let second = file.excerpt(&span(text, "line two")).unwrap();
+        assert_eq!(second.text, "********");
+        let next = file.excerpt(&span(text, "next")).unwrap();
+        assert_eq!(next.text, "next: 1");
+    }
+
+    #[test]
+    fn set_arguments_are_named_with_their_secrets_masked() {
+        let mut sources = Sources::default();
+        let text = "a.password=x1,b=y";
+        sources.add(Origin::SetArgument { flag: "--set" }, text.to_owned());
+        sources.mark_secrets([span(text, "x1")]);
+        assert_eq!(
+            sources.get(SourceId(0)).unwrap().name(),
+            "--set a.password=********,b=y"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_clipped_around_the_value() {
+        let text = format!(
+            "k: [{}target, {}]\n",
+            "a, ".repeat(100_000),
+            "b, ".repeat(100_000)
+        );
+        let sources = file_with_secrets(&text, &[]);
+        let file = sources.get(SourceId(0)).unwrap();
+        let excerpt = file.excerpt(&span(&text, "target")).unwrap();
+        assert!(
+            excerpt.text.chars().count() <= EXCERPT_WIDTH + 2,
+            "{}",
+            excerpt.text
+        );
+        assert!(excerpt.text.starts_with('…') && excerpt.text.ends_with('…'));
+        assert_eq!(underlined(&excerpt), "target");
+        // Short lines are whole.
+        let short = "k: v\n";
+        let sources = file_with_secrets(short, &[]);
+        let excerpt = sources
+            .get(SourceId(0))
+            .unwrap()
+            .excerpt(&span(short, "v"))
+            .unwrap();
+        assert_eq!((excerpt.text.as_str(), excerpt.underline), ("k: v", 3..4));
     }
 }

@@ -435,6 +435,18 @@ fn long_flow_lists_and_long_lines_stay_linear() {
     let output = run(&["lint", "-f", "values.yaml"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
+    // The report quotes the part of the line around the finding, not megabytes of it.
+    let text = format!(
+        "pgClusters: [{{name: a, namespace: b, labels: {{{}}}, bogus: 1}}]\n",
+        (0..100_000).map(|i| format!("k{i}: v")).collect::<Vec<_>>().join(", ")
+    );
+    let dir = with_file("values.yaml", text.as_bytes());
+    let output = run(&["lint", "-f", "values.yaml"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("k99999: v}, bogus: 1}]"), "{stderr}");
+    assert!(stderr.contains("| …"), "{stderr}");
+    assert!(output.stderr.len() < 4_000, "{} bytes", output.stderr.len());
 }
 
 #[test]

@@ -149,6 +149,8 @@ fn ignore_silences_exactly_the_named_rule_and_lists_it_as_ignored() {
     assert_eq!(code, 1, "PGX501 is still an error");
     assert_eq!(ids(&found), expected(&["PGX201", "PGX307"]));
 
+    // The secret rule cannot be ignored (render would print the secret): still an error,
+    // and the finding says why the --ignore did nothing.
     let (code, found) = json(&[
         "-f",
         "fleet.yaml",
@@ -157,8 +159,27 @@ fn ignore_silences_exactly_the_named_rule_and_lists_it_as_ignored() {
         "--ignore",
         "pgx501",
     ]);
+    assert_eq!(code, 1, "PGX501 cannot be ignored");
+    assert_eq!(ids(&found), expected(&["PGX201", "PGX307"]));
+    let secret = found.iter().find(|f| f["id"] == "PGX501");
+    let help = secret.and_then(|f| f["help"].as_str()).unwrap_or_default();
+    assert!(help.ends_with("(PGX501 cannot be ignored)"), "{help}");
+
+    // Without the secret, only a warning is left once PGX201 is ignored.
+    let (code, found) = json(&[
+        "-f",
+        "fleet.yaml",
+        "--ignore",
+        "PGX201",
+        "--set",
+        "pgClusters[1].env[0].name=PGAPPNAME",
+    ]);
     assert_eq!(code, 0, "only a warning is left");
-    assert_eq!(ids(&found), expected(&["PGX201", "PGX307", "PGX501"]));
+    let left: BTreeSet<(String, bool)> = ["PGX201", "PGX205", "PGX307"]
+        .iter()
+        .map(|id| ((*id).to_owned(), *id != "PGX205"))
+        .collect();
+    assert_eq!(ids(&found), left);
 
     // lint.ignore from --set replaces the file's list, as any list does.
     let (_, found) = json(&["-f", "fleet.yaml", "--set", "lint.ignore={PGX205}"]);

@@ -904,18 +904,29 @@ fn pgx501_secrets_in_values_never_quoted() {
     let found = triggers("PGX501", &[(Error, "pgClusters[0].env[1].value", 9, 16)]);
     near_miss("PGX501");
     let secret = "hunter2-correct-horse";
-    let set = "pgClusters[0].logicalBackup.s3SecretAccessKey=wJalrXUtnFEMI";
-    let all = lint_files(&[fixture("PGX501", "trigger")], &[set]);
+    let key = "pgClusters[0].logicalBackup.s3SecretAccessKey=wJalrXUtnFEMI";
+    let id = "pgClusters[0].logicalBackup.s3AccessKeyId=AKIAIOSFODNN7";
+    let all = lint_files(&[fixture("PGX501", "trigger")], &[key, id]);
     for f in found.iter().chain(&all) {
-        for text in [&f.message, &f.help] {
+        for text in [&f.message, &f.help, &f.file] {
             assert!(
-                !text.contains(secret) && !text.contains("wJalrXUtnFEMI"),
+                !text.contains(secret)
+                    && !text.contains("wJalrXUtnFEMI")
+                    && !text.contains("AKIAIOSFODNN7"),
                 "{f:#?}"
             );
         }
     }
-    let s3 = only(all, "PGX501");
-    assert_eq!(s3[1].path, "pgClusters[0].logicalBackup.s3SecretAccessKey");
+    let flagged = only(all, "PGX501");
+    let paths: Vec<&str> = flagged.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        paths.contains(&"pgClusters[0].logicalBackup.s3SecretAccessKey"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"pgClusters[0].logicalBackup.s3AccessKeyId"),
+        "{paths:?}"
+    );
 }
 
 #[test]

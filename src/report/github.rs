@@ -18,7 +18,6 @@ fn escape_property(s: &str) -> String {
 }
 
 pub fn github(findings: &[Finding], sources: &Sources) -> String {
-    let secrets = super::Secrets::of(findings);
     let mut out = String::new();
     for finding in findings.iter().filter(|f| !f.ignored) {
         let command = match finding.severity {
@@ -26,7 +25,7 @@ pub fn github(findings: &[Finding], sources: &Sources) -> String {
             Severity::Warning => "warning",
         };
         let mut properties = Vec::new();
-        if let Some((file, line, column)) = super::place(finding, sources, &secrets) {
+        if let Some((file, line, column)) = super::place(finding, sources) {
             properties.push(format!("file={}", escape_property(&file)));
             properties.push(format!("line={line}"));
             properties.push(format!("col={column}"));

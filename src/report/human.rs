@@ -3,7 +3,6 @@
 
 use std::fmt::Write;
 
-use super::{value_width, Secrets, MASK};
 use crate::finding::{Finding, Severity};
 use crate::source::Sources;
 
@@ -15,7 +14,6 @@ const RESET: &str = "\x1b[0m";
 
 pub fn human(findings: &[&Finding], sources: &Sources, color: bool) -> String {
     let paint = |code: &'static str| if color { code } else { "" };
-    let secrets = Secrets::of(findings.iter().copied());
     let mut out = String::new();
     for finding in findings {
         let (label, tint) = match (finding.ignored, finding.severity) {
@@ -36,28 +34,24 @@ pub fn human(findings: &[&Finding], sources: &Sources, color: bool) -> String {
         // The `=` notes line up with the `|` of the quoted source, as rustc's do.
         let mut gutter = String::from(" ");
         if let (Some(span), Some((name, line, column))) =
-            (finding.span, super::place(finding, sources, &secrets))
+            (finding.span, super::place(finding, sources))
         {
             let line_no = line.to_string();
             gutter = " ".repeat(line_no.len());
             let _ = writeln!(out, "{gutter}{blue}-->{reset} {name}:{line}:{column}");
-            let file = sources.get(span.source);
-            let quoted = file.and_then(|file| secrets.line(file, span.source, span.line));
-            if let (Some(file), Some(text)) = (file, quoted) {
-                let start = usize::try_from(span.column).unwrap_or(1).saturating_sub(1);
-                // Never print a secret: its underline has the mask's width.
-                let width = if secrets.contains(&span) {
-                    MASK.len()
-                } else {
-                    value_width(file, &span)
-                };
+            // The excerpt masks secrets and clips long lines (`source::SourceFile::excerpt`).
+            if let Some(excerpt) = sources.get(span.source).and_then(|f| f.excerpt(&span)) {
                 let _ = writeln!(out, "{gutter} {blue}|{reset}");
-                let _ = writeln!(out, "{blue}{line_no} |{reset} {}", text.replace('\t', " "));
+                let _ = writeln!(
+                    out,
+                    "{blue}{line_no} |{reset} {}",
+                    excerpt.text.replace('\t', " ")
+                );
                 let _ = writeln!(
                     out,
                     "{gutter} {blue}|{reset} {}{tint}{}{reset}",
-                    " ".repeat(start),
-                    "^".repeat(width)
+                    " ".repeat(excerpt.underline.start),
+                    "^".repeat(excerpt.underline.len())
                 );
             }
         }
@@ -66,7 +60,7 @@ pub fn human(findings: &[&Finding], sources: &Sources, color: bool) -> String {
             let place = related
                 .span
                 .and_then(|s| {
-                    let name = secrets.file_name(sources, s.source)?;
+                    let name = super::file_name(sources, Some(s))?;
                     Some(format!("{name}:{}:{}", s.line, s.column))
                 })
                 .unwrap_or_default();

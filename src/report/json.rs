@@ -35,12 +35,11 @@ struct JsonRelated<'a> {
 }
 
 pub fn json(findings: &[Finding], sources: &Sources) -> String {
-    let secrets = super::Secrets::of(findings);
     let report = Report {
         findings: findings
             .iter()
             .map(|f| {
-                let place = super::place(f, sources, &secrets);
+                let place = super::place(f, sources);
                 JsonFinding {
                     id: f.code,
                     severity: f.severity,
@@ -57,7 +56,7 @@ pub fn json(findings: &[Finding], sources: &Sources) -> String {
                         .iter()
                         .map(|r| JsonRelated {
                             path: r.path.to_string(),
-                            file: r.span.and_then(|s| secrets.file_name(sources, s.source)),
+                            file: super::file_name(sources, r.span),
                             line: r.span.map(|s| s.line),
                             column: r.span.map(|s| s.column),
                             message: &r.message,

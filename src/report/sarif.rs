@@ -39,11 +39,7 @@ pub fn sarif(findings: &[Finding], sources: &Sources) -> String {
                 .build()
         })
         .collect();
-    let secrets = super::Secrets::of(findings);
-    let results: Vec<SarifResult> = findings
-        .iter()
-        .map(|f| result(f, sources, &secrets))
-        .collect();
+    let results: Vec<SarifResult> = findings.iter().map(|f| result(f, sources)).collect();
     let driver = ToolComponent::builder()
         .name("pgx")
         .version(env!("CARGO_PKG_VERSION"))
@@ -76,7 +72,7 @@ fn level_name(severity: Severity) -> &'static str {
     }
 }
 
-fn result(finding: &Finding, sources: &Sources, secrets: &super::Secrets) -> SarifResult {
+fn result(finding: &Finding, sources: &Sources) -> SarifResult {
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -87,7 +83,7 @@ fn result(finding: &Finding, sources: &Sources, secrets: &super::Secrets) -> Sar
         finding.path.to_string(),
         None,
         sources,
-        super::place(finding, sources, secrets).map(|(file, _, _)| file),
+        super::place(finding, sources).map(|(file, _, _)| file),
     );
     let related: Vec<Location> = finding
         .related

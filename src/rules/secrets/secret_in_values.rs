@@ -1,10 +1,11 @@
 //! ## What it does
-//! Flags a secret written into values: `logicalBackup.s3SecretAccessKey`, and the value of
-//! an `env` entry whose name says it holds a password, secret, token or key (`PGPASSWORD`,
-//! `AWS_SECRET_ACCESS_KEY`, `API_TOKEN`, `ENCRYPTION_KEY`; not names ending in `_FILE`,
-//! `_PATH`, `_NAME`, `_REF` or `_ID`, which point at or name a secret). Access key ids
-//! (`s3AccessKeyId`) are identifiers, not secrets, and are not flagged by this rule.
-//! Neither the finding nor any printer shows the value.
+//! Flags a credential written into values: `logicalBackup.s3SecretAccessKey` and
+//! `logicalBackup.s3AccessKeyId`, and the value of an `env` entry whose name says it holds
+//! a password, secret, token, key or access key id (`PGPASSWORD`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_ACCESS_KEY_ID`, `API_TOKEN`, `ENCRYPTION_KEY`; not names ending in `_FILE`, `_PATH`,
+//! `_NAME` or `_REF`, which point at or name a secret). Neither the finding nor any printer
+//! shows the value, and this rule cannot be ignored (`--ignore`, `lint.ignore`): `render`
+//! would print the value into the `postgresql` object.
 //!
 //! ## Why is this bad?
 //! Values files live in git: the secret is in every clone and every fork, forever, and in
@@ -35,56 +36,41 @@
 use crate::finding::Finding;
 use crate::fleet::cluster_path;
 use crate::rules::{finding, Context};
+use crate::secret::is_secret_name;
 
 pub const ID: &str = "PGX501";
-
-/// Whether an environment variable of this name holds a secret.
-pub fn secret_like(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let words: Vec<&str> = upper
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words
-        .last()
-        .is_some_and(|w| matches!(*w, "FILE" | "PATH" | "NAME" | "REF" | "ID"))
-    {
-        return false;
-    }
-    words.iter().any(|w| {
-        w.contains("PASSWORD")
-            || w.contains("PASSWD")
-            || w.contains("SECRET")
-            || w.contains("TOKEN")
-            || w.contains("CREDENTIAL")
-            || matches!(*w, "PASS" | "PWD" | "KEY" | "APIKEY" | "PRIVATEKEY")
-            || (w.len() > 3 && w.ends_with("KEY"))
-    })
-}
 
 pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
     for (i, cluster) in cx.clusters() {
         let at = cluster_path(i);
-        if cluster
-            .logical_backup
-            .s3_secret_access_key
-            .as_deref()
-            .is_some_and(|v| !v.trim().is_empty())
-        {
-            findings.push(
-                finding(
-                    ID,
-                    at.join("logicalBackup.s3SecretAccessKey"),
-                    format!(
-                        "`{}` has an S3 secret access key written into values",
-                        cluster.name
-                    ),
-                )
-                .with_help("delete it from values (and rotate it: it is in git history) and give the operator the key through a Secret, `logical_backup_s3_secret_access_key` or `pod_environment_secret` in the OperatorConfiguration"),
-            );
+        let backup = &cluster.logical_backup;
+        for (key, value, what, setting) in [
+            (
+                "s3SecretAccessKey",
+                &backup.s3_secret_access_key,
+                "secret access key",
+                "logical_backup_s3_secret_access_key",
+            ),
+            (
+                "s3AccessKeyId",
+                &backup.s3_access_key_id,
+                "access key id",
+                "logical_backup_s3_access_key_id",
+            ),
+        ] {
+            if value.as_deref().is_some_and(|v| !v.trim().is_empty()) {
+                findings.push(
+                    finding(
+                        ID,
+                        at.join("logicalBackup").key(key),
+                        format!("`{}` has an S3 {what} written into values", cluster.name),
+                    )
+                    .with_help(format!("delete it from values (and rotate the key: it is in git history) and give the operator the key through a Secret, `{setting}` or `pod_environment_secret` in the OperatorConfiguration")),
+                );
+            }
         }
         for (k, var) in cluster.env.iter().enumerate() {
-            if var.value.trim().is_empty() || !secret_like(&var.name) {
+            if var.value.trim().is_empty() || !is_secret_name(&var.name) {
                 continue;
             }
             findings.push(
@@ -101,37 +87,6 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     var.name
                 )),
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_like_names() {
-        for name in [
-            "PGPASSWORD",
-            "AWS_SECRET_ACCESS_KEY",
-            "API_TOKEN",
-            "ENCRYPTION_KEY",
-            "apiKey",
-            "db-password",
-            "GITHUB_PAT_TOKEN",
-        ] {
-            assert!(secret_like(name), "{name}");
-        }
-        for name in [
-            "ALLOW_NOSSL",
-            "AWS_ACCESS_KEY_ID",
-            "PASSWORD_FILE",
-            "SECRET_NAME",
-            "KEYCLOAK_URL",
-            "AWS_REGION",
-            "WAL_S3_BUCKET",
-        ] {
-            assert!(!secret_like(name), "{name}");
         }
     }
 }

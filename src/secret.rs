@@ -1,0 +1,206 @@
+//! What in values is a secret: the values pgx must never print, quote or write (issue #6).
+//!
+//! Secrets are found by key name in the values tree, not by what a rule thought of them, so
+//! that a secret is masked on every line any finding quotes: under a mistyped key
+//! (`s3SecretAccesKey`), beside a type error on the same flow line, or in the `--set`
+//! argument that gave it. Rule PGX501 refuses the same names, so `render` never prints one.
+
+use crate::yaml::{Content, Entry, Node, Span};
+
+/// Whether a key or an environment variable of this name holds a secret: a password,
+/// secret, token, credential or key (`PGPASSWORD`, `AWS_SECRET_ACCESS_KEY`, `apiKey`,
+/// `s3SecretAccessKey`), or an access key id (`s3AccessKeyId`, `AWS_ACCESS_KEY_ID`), the
+/// other half of the same credential. Names that point at or name a secret rather than hold
+/// one (`PASSWORD_FILE`, `secretName`, `secretTemplate`, `caSecretName`) are not secrets.
+pub fn is_secret_name(name: &str) -> bool {
+    // cert-manager's settings for the key it generates (algorithm, size), not a key.
+    if name == "privateKey" {
+        return false;
+    }
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if NAMES_A_SECRET.contains(&last.as_str()) {
+        return false;
+    }
+    let access_key_id = words
+        .windows(2)
+        .any(|pair| matches!(pair, [key, id] if key.ends_with("key") && id == "id"));
+    access_key_id
+        || words.iter().any(|w| {
+            ["password", "passwd", "secret", "token", "credential"]
+                .iter()
+                .any(|s| w.contains(s))
+                || matches!(w.as_str(), "pass" | "pwd" | "key")
+                || (w.len() > 3 && w.ends_with("key"))
+        })
+}
+
+/// Last words of names that point at, name or configure a secret instead of holding one.
+const NAMES_A_SECRET: &[&str] = &[
+    "file",
+    "path",
+    "name",
+    "names",
+    "ref",
+    "template",
+    "namespace",
+    "rotation",
+];
+
+/// The words of a name in lower case, split at anything not a letter or digit and where
+/// camelCase starts a word: `s3SecretAccessKey` → s3, secret, access, key.
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The spans of every secret in a values tree: the value of a key with a secret name
+/// ([`is_secret_name`]), and every value but the name of an `env` entry whose name is a
+/// secret name.
+pub fn spans(tree: &Node) -> Vec<Span> {
+    let mut found = Vec::new();
+    collect(tree, false, &mut found);
+    found
+}
+
+/// `in_env`: the node is an item of a list under an `env`-like key, whose entries are
+/// `{name, value}` pairs.
+fn collect(node: &Node, in_env: bool, found: &mut Vec<Span>) {
+    match &node.content {
+        Content::Scalar(_) => {}
+        Content::Seq(items) => {
+            for item in items {
+                collect(item, in_env, found);
+            }
+        }
+        Content::Map(entries) => {
+            if in_env && entries.iter().any(names_a_secret_variable) {
+                found.extend(
+                    entries
+                        .iter()
+                        .filter(|e| e.key != "name")
+                        .map(|e| e.value.span),
+                );
+                return;
+            }
+            for entry in entries {
+                if is_secret_name(&entry.key) {
+                    found.push(entry.value.span);
+                } else {
+                    let env = words(&entry.key).iter().any(|w| w == "env");
+                    collect(&entry.value, env, found);
+                }
+            }
+        }
+    }
+}
+
+fn names_a_secret_variable(entry: &Entry) -> bool {
+    entry.key == "name"
+        && matches!(&entry.value.content, Content::Scalar(s) if is_secret_name(&s.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_document, Limits, SourceId};
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "PGPASSWORD",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "API_TOKEN",
+            "ENCRYPTION_KEY",
+            "apiKey",
+            "db-password",
+            "GITHUB_PAT_TOKEN",
+            "s3SecretAccessKey",
+            "s3SecretAccesKey",
+            "s3AccessKeyId",
+            "privateKeySecret",
+            "APP_SECRET",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "ALLOW_NOSSL",
+            "PASSWORD_FILE",
+            "SECRET_NAME",
+            "KEYCLOAK_URL",
+            "AWS_REGION",
+            "WAL_S3_BUCKET",
+            "secretName",
+            "caSecretName",
+            "secretTemplate",
+            "usersWithSecretRotation",
+            "privateKey",
+            "name",
+            "value",
+            "",
+            "-",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    fn secret_texts(yaml: &str) -> Vec<&str> {
+        let tree = parse_document(yaml, SourceId(0), &Limits::default())
+            .unwrap()
+            .unwrap();
+        spans(&tree)
+            .iter()
+            .map(|s| yaml.get(s.start..s.end).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn finds_secrets_by_key_and_by_env_name_wherever_they_are() {
+        let yaml = "pgClusters:
+  - name: api-token-db
+    logicalBackup: {s3SecretAccesKey: typo1, s3AccessKeyId: id2, schedule: '0 1 * * *'}
+    env:
+      - {name: DB_PASSWORD, valeu: typo3}
+      - name: REGION
+        value: eu
+      - name: API_TOKEN
+        value: |
+          block4
+    tls: {secretName: not-a-secret, privateKey: {algorithm: ECDSA}}
+";
+        assert_eq!(
+            secret_texts(yaml),
+            ["typo1", "id2", "typo3", "block4\n    "]
+        );
+    }
+
+    #[test]
+    fn a_secret_key_holding_a_list_or_map_is_masked_whole() {
+        assert_eq!(
+            secret_texts("s3SecretAccessKey: [a, b]\nx:\n  token: {v: c}\n"),
+            ["[a, b]", "{v: c}"]
+        );
+    }
+}
