@@ -263,6 +263,17 @@ fn run_command(argv: &[String], dir: &Path, env: &[(String, String)]) -> Output 
 
 /// One manifest generation, as argocd-cmp-server runs it: `init` (if any), then
 /// `generate`, in the application folder.
+/// The production Application of the examples: `PGX_VALUES=values-production.yaml`.
+fn generate_production(app: &Path) -> Output {
+    generate(
+        app,
+        &Request {
+            plugin_env: vec![("PGX_VALUES", "values-production.yaml")],
+            ..Request::default()
+        },
+    )
+}
+
 fn generate(app: &Path, request: &Request) -> Output {
     let plugin = Plugin::load();
     let env = generation_env(request);
@@ -635,13 +646,7 @@ fn sidecar_patch_merges_into_the_repo_server_deployment() {
 #[test]
 fn renders_the_application_folder_as_the_repo_server_does() {
     let app = checkout(APP_FOLDER);
-    let out = generate(
-        app.path(),
-        &Request {
-            plugin_env: vec![("PGX_VALUES", "values-production.yaml")],
-            ..Request::default()
-        },
-    );
+    let out = generate_production(app.path());
     let objects = objects(&out);
     let got: BTreeSet<_> = objects.iter().map(identity).collect();
     let object =
@@ -707,13 +712,7 @@ fn values_files_parameter_wins_over_the_plugin_env() {
 #[test]
 fn a_commit_with_an_error_fails_the_sync_with_nothing_on_stdout() {
     let app = checkout(BROKEN_APP_FOLDER);
-    let out = generate(
-        app.path(),
-        &Request {
-            plugin_env: vec![("PGX_VALUES", "values-production.yaml")],
-            ..Request::default()
-        },
-    );
+    let out = generate_production(app.path());
     assert_refused(&out, 1, "PGX204");
 }
 
@@ -725,13 +724,7 @@ fn a_commit_that_removes_every_cluster_fails_instead_of_pruning_them() {
         "tls:\n  issuerType: ca\n  caSecretName: platform-postgres-ca-keypair\npgClusters: []\n",
     )
     .expect("write values");
-    let out = generate(
-        app.path(),
-        &Request {
-            plugin_env: vec![("PGX_VALUES", "values-production.yaml")],
-            ..Request::default()
-        },
-    );
+    let out = generate_production(app.path());
     assert_refused(&out, 1, "PGX105");
 }
 
@@ -743,13 +736,7 @@ fn a_malformed_values_file_fails_with_nothing_on_stdout() {
         "pgClusters:\n  - name: orders-db\n    namespace: [orders\n",
     )
     .expect("write values");
-    let out = generate(
-        app.path(),
-        &Request {
-            plugin_env: vec![("PGX_VALUES", "values-production.yaml")],
-            ..Request::default()
-        },
-    );
+    let out = generate_production(app.path());
     assert_refused(&out, 2, "values-production.yaml");
 }
 

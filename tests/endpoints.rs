@@ -25,18 +25,6 @@ fn ok(file: &Path, args: &[&str]) -> String {
     run.stdout
 }
 
-fn yaml_files(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no values files in {dir}");
-    files
-}
-
 /// Every values file the endpoints are checked against, relative to the repository.
 fn examples() -> Vec<(String, PathBuf)> {
     let mut all = Vec::new();
@@ -44,7 +32,7 @@ fn examples() -> Vec<(String, PathBuf)> {
         ("values", "values-"),
         ("tests/fixtures/endpoints", "fixture-"),
     ] {
-        for file in yaml_files(dir) {
+        for file in support::project_yaml_files(dir) {
             let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
             all.push((format!("{prefix}{stem}"), file));
         }

@@ -6,23 +6,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use support::pgx;
 
-fn yaml_files(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no values files in {dir}");
-    files
-}
-
 fn snapshot_guides(dir: &str, prefix: &str) {
-    for file in yaml_files(dir) {
+    for file in support::project_yaml_files(dir) {
         let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
         let run = pgx(&["guide", "-f", file.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);

@@ -438,7 +438,10 @@ fn long_flow_lists_and_long_lines_stay_linear() {
     // The report quotes the part of the line around the finding, not megabytes of it.
     let text = format!(
         "pgClusters: [{{name: a, namespace: b, labels: {{{}}}, bogus: 1}}]\n",
-        (0..100_000).map(|i| format!("k{i}: v")).collect::<Vec<_>>().join(", ")
+        (0..100_000)
+            .map(|i| format!("k{i}: v"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let dir = with_file("values.yaml", text.as_bytes());
     let output = run(&["lint", "-f", "values.yaml"], dir.path());

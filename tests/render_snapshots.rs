@@ -2,41 +2,19 @@
 //! (`tests/fixtures/render/`, which between them set every optional block of the values
 //! reference), as reviewed snapshots in `snapshots/`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn yaml_files(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    files
-}
+use std::path::Path;
 
 fn render(file: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_pgx"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("render")
-        .arg("-f")
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{} did not render:\n{}",
-        file.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    let path = file.to_string_lossy();
+    let run = support::pgx(&["render", "-f", &path]);
+    assert_eq!(run.code, 0, "{path} did not render:\n{}", run.stderr);
+    run.stdout
 }
 
 fn snapshot_all(dir: &str, prefix: &str) {
-    let files = yaml_files(dir);
-    assert!(!files.is_empty(), "no values files in {dir}");
-    for file in files {
+    for file in support::project_yaml_files(dir) {
         let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
         let stream = render(&file);
         insta::with_settings!({

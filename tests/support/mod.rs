@@ -68,6 +68,15 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The `*.yaml` files of a folder of this project (`values`, `tests/fixtures/render`),
+/// sorted; an empty or missing folder fails the test, since a test over no files checks
+/// nothing.
+pub fn project_yaml_files(dir: &str) -> Vec<PathBuf> {
+    let files = yaml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir));
+    assert!(!files.is_empty(), "no values files in {dir}");
+    files
+}
+
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
