@@ -76,8 +76,8 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// The spans of every secret in a values tree: the value of a key with a secret name
-/// ([`is_secret_name`]), and every value but the name of an `env` entry whose name is a
-/// secret name.
+/// ([`is_secret_name`]), and every value but the name of an environment variable (an `env`
+/// entry, or any `{name, value}` mapping) whose name is a secret name.
 pub fn spans(tree: &Node) -> Vec<Span> {
     let mut found = Vec::new();
     collect(tree, false, &mut found);
@@ -95,7 +95,10 @@ fn collect(node: &Node, in_env: bool, found: &mut Vec<Span>) {
             }
         }
         Content::Map(entries) => {
-            if in_env && entries.iter().any(names_a_secret_variable) {
+            // An environment variable: under an `env` key, or anywhere in the `{name,
+            // value}` shape (under a mistyped `evn`, the line is still quoted).
+            let variable = in_env || entries.iter().any(|e| e.key == "value");
+            if variable && entries.iter().any(names_a_secret_variable) {
                 found.extend(
                     entries
                         .iter()

@@ -267,3 +267,33 @@ fn a_secret_on_a_line_quoted_for_another_finding_is_never_printed() {
         assert_never_printed(dir.path(), &["-f", "values.yaml"], b"");
     }
 }
+
+#[test]
+fn secrets_in_unusual_shapes_are_never_printed() {
+    let cluster = "pgClusters:\n  - name: main\n    namespace: db\n";
+    for values in [
+        // A mistyped `env` key, in flow style: PGX101 quotes the whole line.
+        format!("{cluster}    evn: [{{name: DB_PASSWORD, value: {MARKER}-a}}]\n"),
+        // A secret key holding a mapping or a list: PGX102 quotes it.
+        format!("{cluster}    logicalBackup: {{s3SecretAccessKey: {{a: {MARKER}-b}}}}\n"),
+        format!("{cluster}    logicalBackup:\n      s3SecretAccessKey:\n        a: {MARKER}-c\n"),
+        format!("{cluster}    env: [{{name: DB_PASSWORD, value: {{x: {MARKER}-d}}}}]\n"),
+        format!("{cluster}    logicalBackup: {{s3SecretAccessKey: [{MARKER}-e]}}\n"),
+        // Given through an anchor on a line that another finding quotes.
+        format!("x: &k {MARKER}-f\n{cluster}    logicalBackup: {{s3SecretAccessKey: *k}}\n"),
+        // Secret-named keys pgx does not know.
+        format!("password: {MARKER}-g\n{cluster}    apiToken: {MARKER}-h\n"),
+        // The plain case, in block style.
+        format!("{cluster}    env:\n      - name: DB_PASSWORD\n        value: {MARKER}-i\n"),
+    ] {
+        let dir = dir_with(&values);
+        // Each is refused with a finding that quotes the secret's line.
+        let lint = pgx(dir.path(), &["lint", "-f", "values.yaml"], b"");
+        assert_eq!(lint.status.code(), Some(1), "{values}");
+        assert!(
+            String::from_utf8_lossy(&lint.stderr).contains("********"),
+            "{values}"
+        );
+        assert_never_printed(dir.path(), &["-f", "values.yaml"], b"");
+    }
+}
