@@ -173,7 +173,7 @@ fn values_files_parameter(json: &str) -> Option<Vec<String>> {
 }
 
 pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadError> {
-    let limits = Limits::default();
+    let limits = Limits::for_file_size(input.max_file_size);
     let mut sources = Sources::default();
     let mut tree = Node::empty_map(Span::default());
     let mut stdin_used = false;

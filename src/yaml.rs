@@ -276,6 +276,22 @@ pub struct Limits {
     pub max_depth: usize,
     /// Nodes that anchors and aliases may copy, across the whole document.
     pub max_alias_nodes: usize,
+    /// Keys, scalars, mappings and sequences written in one text: a tree takes about a hundred
+    /// bytes per node, so a file of 8 million one-byte list items would take 850 MB within
+    /// the file size limit.
+    pub max_nodes: usize,
+}
+
+impl Limits {
+    /// The limits for values files of at most `max_file_size` bytes: one node per 8 bytes
+    /// (real values files take 10 to 20 bytes per node; a fleet of 10,000 clusters is
+    /// 11 MB and about a million nodes), so `--max-file-size` raises both.
+    pub fn for_file_size(max_file_size: u64) -> Self {
+        Self {
+            max_nodes: usize::try_from(max_file_size / 8).unwrap_or(usize::MAX),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -283,6 +299,7 @@ impl Default for Limits {
         Self {
             max_depth: 64,
             max_alias_nodes: 100_000,
+            max_nodes: 2 << 20,
         }
     }
 }
@@ -302,6 +319,9 @@ pub enum YamlErrorKind {
         limit: usize,
     },
     AliasBudget {
+        limit: usize,
+    },
+    TooManyNodes {
         limit: usize,
     },
     /// An alias to an anchor that was never defined.
@@ -335,6 +355,10 @@ impl fmt::Display for YamlError {
             YamlErrorKind::AliasBudget { limit } => write!(
                 f,
                 "anchors and aliases copy more than {limit} nodes (an alias bomb?)"
+            ),
+            YamlErrorKind::TooManyNodes { limit } => write!(
+                f,
+                "more than {limit} values in one file (`--max-file-size` raises the limit)"
             ),
             YamlErrorKind::UnknownAlias => f.write_str("alias to an anchor that is not defined"),
             YamlErrorKind::BadMerge => {
@@ -433,6 +457,8 @@ struct Builder<'a> {
     offset: usize,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
+    /// Nodes completed so far ([`Limits::max_nodes`]).
+    nodes: usize,
     /// The last position a column was computed for: `(byte, characters since its line
     /// started)`. Events come in source order, so columns are computed incrementally; a
     /// scan back to the line start per node made a long flow list quadratic (issue #6).
@@ -449,6 +475,7 @@ impl<'a> Builder<'a> {
             offset,
             anchors: HashMap::new(),
             alias_nodes: 0,
+            nodes: 0,
             column_cache: std::cell::Cell::new((0, 0)),
         }
     }
@@ -518,6 +545,24 @@ impl<'a> Builder<'a> {
                 YamlError { kind, span }
             })?;
             let span = self.span(&gspan.start, &gspan.end);
+            // Counted where a node begins, so the limit stops a file before its memory.
+            if matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+                    | Event::Alias(..)
+            ) {
+                self.nodes += 1;
+                if self.nodes > self.limits.max_nodes {
+                    return Err(YamlError {
+                        kind: YamlErrorKind::TooManyNodes {
+                            limit: self.limits.max_nodes,
+                        },
+                        span,
+                    });
+                }
+            }
             let complete = match event {
                 Event::StreamStart | Event::StreamEnd => None,
                 Event::DocumentStart(..) => {
@@ -967,6 +1012,22 @@ mod tests {
     }
 
     #[test]
+    fn the_node_limit_counts_every_value_written() {
+        let limits = Limits {
+            max_nodes: 7,
+            ..Limits::default()
+        };
+        // A mapping, two keys, a scalar and a list of two items: 7 nodes.
+        let fits = "a: 1\nb: [2, 3]\n";
+        assert!(parse_document(fits, SourceId(0), &limits).is_ok());
+        let over = "a: 1\nb: [2, 3, 4]\n";
+        let err = parse_document(over, SourceId(0), &limits).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::TooManyNodes { limit: 7 });
+        assert_eq!((err.span.line, err.span.column), (2, 11));
+        assert_eq!(Limits::for_file_size(16 << 20).max_nodes, 2 << 20);
+    }
+
+    #[test]
     fn columns_count_characters_in_any_order_of_lookup() {
         let text = "k: [é, ü, x]\nm: {a: ö}\n";
         let node = parse(text).unwrap().unwrap();
@@ -1008,6 +1069,7 @@ mod tests {
         let limits = Limits {
             max_depth: 4,
             max_alias_nodes: 1000,
+            ..Limits::default()
         };
         let parse4 = |t: &str| parse_document(t, SourceId(0), &limits);
         // The root mapping and three lists: four levels, as written and as aliased

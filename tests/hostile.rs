@@ -259,6 +259,27 @@ fn a_file_over_the_size_limit_is_refused_and_the_flag_raises_the_limit() {
 }
 
 #[test]
+fn a_file_of_tiny_values_is_refused_at_the_node_limit_which_the_flag_raises() {
+    // One node per 8 bytes of the size limit: 1,024 bytes allow 128 nodes. A tree costs
+    // about a hundred bytes a node, so without this limit 16 MiB of `1,` took 850 MB.
+    let text = format!("lint:\n  ignore: [{}]\n", "1,".repeat(200));
+    let dir = with_file("values.yaml", text.as_bytes());
+    let refused = run(
+        &["lint", "--max-file-size", "1024", "-f", "values.yaml"],
+        dir.path(),
+    );
+    assert_refused(
+        &refused,
+        &["values.yaml:2:", "more than 128 values", "--max-file-size"],
+    );
+    let read = run(
+        &["lint", "--max-file-size", "4096", "-f", "values.yaml"],
+        dir.path(),
+    );
+    assert_ne!(read.status.code(), Some(2), "{read:?}");
+}
+
+#[test]
 fn the_default_limit_is_16_mib_and_stops_an_endless_stream() {
     let dir = tempfile::tempdir().expect("temp dir");
     // 17 MiB on standard input: pgx stops reading at the limit, whatever follows.
