@@ -42,6 +42,7 @@ pub fn read_document(text: &str) -> Option<Head<'_>> {
         bytes: text.as_bytes(),
         next_pos: 0,
         next: None,
+        spare: Vec::new(),
     };
     reader.scan().ok()?;
     let mut head = Head::default();
@@ -95,6 +96,9 @@ struct Reader<'a> {
     next_pos: usize,
     /// The next line with content, past comment and empty lines; `None` at the end.
     next: Option<Line>,
+    /// Key lists of finished mappings, kept for the next ones: one allocation per level of
+    /// nesting rather than one per mapping.
+    spare: Vec<Vec<Cow<'a, str>>>,
 }
 
 /// Keys of one mapping, for finding a duplicate (the full parser refuses one).
@@ -105,8 +109,12 @@ struct Keys<'a> {
 
 impl<'a> Keys<'a> {
     fn new() -> Self {
+        Self::with(Vec::new())
+    }
+
+    fn with(list: Vec<Cow<'a, str>>) -> Self {
         Self {
-            list: Vec::new(),
+            list,
             index: HashSet::new(),
         }
     }
@@ -149,7 +157,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
             let rest = bytes.get(pos..).ok_or(Leave)?;
-            let len = rest.iter().position(|&b| b == b'\n').ok_or(Leave)?;
+            let len = memchr::memchr(b'\n', rest).ok_or(Leave)?;
             let end = pos + len;
             let indent = rest.iter().take_while(|&&b| b == b' ').count();
             let start = pos + indent;
@@ -187,8 +195,20 @@ impl<'a> Reader<'a> {
         head: &mut Head<'a>,
         depth: usize,
     ) -> Read<()> {
-        let mut keys = Keys::new();
-        self.mapping_rest(indent, context, head, depth, &mut keys)
+        let mut keys = self.keys();
+        self.mapping_rest(indent, context, head, depth, &mut keys)?;
+        self.give_back(keys);
+        Ok(())
+    }
+
+    fn keys(&mut self) -> Keys<'a> {
+        Keys::with(self.spare.pop().unwrap_or_default())
+    }
+
+    fn give_back(&mut self, keys: Keys<'a>) {
+        let mut list = keys.list;
+        list.clear();
+        self.spare.push(list);
     }
 
     fn mapping_rest(
@@ -309,7 +329,7 @@ impl<'a> Reader<'a> {
             match self.key(item, line.end)? {
                 Some((key, after)) => {
                     // A compact mapping: its keys line up with the first one.
-                    let mut keys = Keys::new();
+                    let mut keys = self.keys();
                     let mut head = Head::default();
                     let inner = indent + 2;
                     self.entry(
@@ -323,6 +343,7 @@ impl<'a> Reader<'a> {
                         &mut keys,
                     )?;
                     self.mapping_rest(inner, Context::Other, &mut head, depth + 1, &mut keys)?;
+                    self.give_back(keys);
                 }
                 None => {
                     self.inline(item, line.end, depth)?;
@@ -497,8 +518,15 @@ impl<'a> Reader<'a> {
         let mut owned: Option<String> = None;
         let mut copied = start;
         loop {
-            let b = byte(bytes, pos)?;
-            match b {
+            // Straight to the next quote or backslash; what lies before it must be text.
+            let rest = bytes.get(pos..).ok_or(Leave)?;
+            let stop = memchr::memchr2(b'"', b'\\', rest).ok_or(Leave)?;
+            let between = rest.get(..stop).ok_or(Leave)?;
+            if !printable_ascii(between) {
+                self.check_text(pos, pos + stop)?;
+            }
+            pos += stop;
+            match byte(bytes, pos)? {
                 b'"' => {
                     let tail = self.text.get(copied..pos).ok_or(Leave)?;
                     let text = match owned {
@@ -533,27 +561,36 @@ impl<'a> Reader<'a> {
                     pos += len;
                     copied = pos;
                 }
-                b' '..=b'~' => pos += 1,
-                0x80.. => {
-                    let c = self
-                        .text
-                        .get(pos..)
-                        .and_then(|t| t.chars().next())
-                        .ok_or(Leave)?;
-                    let excluded = c < '\u{a0}'
-                        || matches!(
-                            c,
-                            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                        );
-                    if excluded {
-                        return Err(Leave);
-                    }
-                    pos += c.len_utf8();
-                }
                 _ => return Err(Leave),
             }
         }
     }
+
+    /// Checks the text of a double-quoted scalar between `from` and `to` (no quote or
+    /// backslash): printable ASCII, and beyond it what [`super::quote`] writes unescaped.
+    fn check_text(&self, from: usize, to: usize) -> Read<()> {
+        let text = self.text.get(from..to).ok_or(Leave)?;
+        for c in text.chars() {
+            let allowed = matches!(c, ' '..='~')
+                || (c >= '\u{a0}'
+                    && !matches!(
+                        c,
+                        '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                    ));
+            if !allowed {
+                return Err(Leave);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether all bytes are printable ASCII; written as a fold so that it compiles to a
+/// vector loop rather than a byte-by-byte one.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(b' ') < 0x5f))
 }
 
 #[cfg(test)]
