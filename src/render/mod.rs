@@ -338,8 +338,7 @@ impl Renderer {
             }
         }
         // The cheap check names a broken document precisely; the parse-back proves the
-        // whole stream reads as exactly these objects. Both run on every render: the
-        // parse-back is most of render's time (issue #7 notes), and it stays, because
+        // whole stream reads as exactly these objects. Both run on every render, because
         // nothing may reach `kubectl apply` that pgx has not read back itself.
         check(&out)?;
         verify(&out)?;
