@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod subset;
+
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle};
 
 /// Which input a [`Span`] points into: an index into [`crate::source::Sources`].
