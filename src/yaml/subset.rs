@@ -605,6 +605,7 @@ mod tests {
         let limits = Limits {
             max_depth: 64,
             max_alias_nodes: 0,
+            max_nodes: usize::MAX,
         };
         let docs = parse_stream(&stream, SourceId(0), &limits).map_err(|e| e.to_string())?;
         let [doc] = docs.as_slice() else {
