@@ -98,6 +98,10 @@ struct RenderArgs {
     /// the previous files only once everything rendered.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    /// Render on at most N threads (default: the machine's cores, at most 8). The output
+    /// is the same for any N; fleets under 128 clusters use one.
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Args)]
@@ -265,7 +269,10 @@ fn execute(
             };
             let checked = Checked::new("render", stdin, env, color, stderr);
             let values = checked.values(&args.values, &options)?;
-            let renderer = Renderer::new().map_err(refused)?;
+            let mut renderer = Renderer::new().map_err(refused)?;
+            if let Some(jobs) = args.jobs {
+                renderer = renderer.with_threads(jobs);
+            }
             let rendered = renderer.render(&values).map_err(refused)?;
             match args.output_dir {
                 Some(dir) => {

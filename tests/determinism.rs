@@ -221,3 +221,40 @@ fn the_reversed_variant_really_reverses() {
         "\"b\":\n  \"d\":\n    - 2\n    -\n      \"f\": null\n      \"e\": \"y\"\n  \"c\": x\n\"a\": 1\n"
     );
 }
+
+#[path = "bench/generate_fleet.rs"]
+#[allow(dead_code)]
+mod generate_fleet;
+
+#[test]
+fn the_number_of_render_threads_never_changes_the_output() {
+    // 300 clusters with TLS and three endpoints each: enough for several threads (one
+    // takes at least 64 clusters).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("fleet.yaml");
+    std::fs::write(&file, generate_fleet::fleet(300)).expect("write fleet");
+    let render = |jobs: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_pgx"))
+            .args(["render", "--jobs", jobs, "-f"])
+            .arg(&file)
+            .env_remove("PGX_VALUES")
+            .output()
+            .expect("pgx runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let one = render("1");
+    assert_eq!(
+        String::from_utf8_lossy(&one)
+            .matches("\nkind: postgresql\n")
+            .count(),
+        300
+    );
+    for jobs in ["2", "3", "4"] {
+        assert!(render(jobs) == one, "--jobs {jobs} changed the output");
+    }
+}
