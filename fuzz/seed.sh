@@ -3,6 +3,11 @@
 # values/*.yaml, tests/fixtures/**/*.yaml, ../shared/compat/*/*.values.yaml (or
 # $PGX_SHARED/compat), the hostile fixtures among them. Into fuzz/corpus/ (not committed),
 # or into the folder given as the first argument.
+#
+# The `subset` target's corpus (corpus/subset) is rendered documents, one file each: the
+# output of `pgx render` for values/*.yaml and tests/fixtures/render/*.yaml, split at its
+# `---` lines. It needs a built pgx ($PGX_BIN, else target/release/pgx, else
+# target/debug/pgx) and is skipped without one, so CI's fuzz-smoke builds nothing more.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -37,3 +42,25 @@ printf '%s\n' \
     's pgClusters[0].pgVersion=16' 'pgClusters[0].externalAccess.admin.allowedSourceRanges={10.0.0.0/8,1.2.3.4/32}' \
     > "$set_arguments/seed-lists"
 echo "seeded $n values files into $values"
+
+pgx="${PGX_BIN:-}"
+for candidate in "$repo/target/release/pgx" "$repo/target/debug/pgx"; do
+    [ -z "$pgx" ] && [ -x "$candidate" ] && pgx="$candidate"
+done
+if [ -z "$pgx" ]; then
+    echo "no pgx binary (cargo build --release, or PGX_BIN): corpus/subset not seeded"
+    exit 0
+fi
+subset="$corpus/subset"
+mkdir -p "$subset"
+split=$(mktemp -d)
+trap 'rm -rf "$split"' EXIT
+for file in "$repo"/values/*.yaml "$repo"/tests/fixtures/render/*.yaml; do
+    # Values that do not render (a lint error) seed nothing.
+    "$pgx" render -f "$file" 2>/dev/null |
+        awk -v dir="$split" '$0 == "---" { n++; next } n { print > (dir "/" n) }' || true
+    for document in "$split"/*; do
+        [ -f "$document" ] && mv "$document" "$subset/seed-$(sha1sum "$document" | cut -c1-16)"
+    done
+done
+echo "seeded $(find "$subset" -type f | wc -l) rendered documents into $subset"

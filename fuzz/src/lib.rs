@@ -5,3 +5,5 @@
 #![allow(dead_code)]
 
 include!("check.rs");
+
+pub mod subset;
