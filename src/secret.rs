@@ -17,6 +17,16 @@ pub fn is_secret_name(name: &str) -> bool {
     if name == "privateKey" {
         return false;
     }
+    // Most keys (`name`, `port`) mention no credential: answered without splitting words,
+    // since every key of every values file is asked. Only for ASCII: Unicode lower-casing
+    // turns more than `K` into `k` (the Kelvin sign does too).
+    if name.is_ascii()
+        && !["pass", "pwd", "secret", "token", "credential", "key"]
+            .iter()
+            .any(|part| contains_ignoring_case(name, part))
+    {
+        return false;
+    }
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
@@ -35,6 +45,12 @@ pub fn is_secret_name(name: &str) -> bool {
                 || matches!(w.as_str(), "pass" | "pwd" | "key")
                 || (w.len() > 3 && w.ends_with("key"))
         })
+}
+
+fn contains_ignoring_case(text: &str, part: &str) -> bool {
+    text.as_bytes()
+        .windows(part.len())
+        .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 /// Last words of names that point at, name or configure a secret instead of holding one.
@@ -111,7 +127,8 @@ fn collect(node: &Node, in_env: bool, found: &mut Vec<Span>) {
                 if is_secret_name(&entry.key) {
                     found.push(entry.value.span);
                 } else {
-                    let env = words(&entry.key).iter().any(|w| w == "env");
+                    let env = contains_ignoring_case(&entry.key, "env")
+                        && words(&entry.key).iter().any(|w| w == "env");
                     collect(&entry.value, env, found);
                 }
             }
@@ -145,6 +162,7 @@ mod tests {
             "s3AccessKeyId",
             "privateKeySecret",
             "APP_SECRET",
+            "API_\u{212A}EY",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
