@@ -15,7 +15,7 @@ pub struct LintOptions {
 
 /// Rules that cannot be ignored: without PGX101 and PGX102 there are no values to check,
 /// and ignoring PGX501 would have `render` print a secret.
-pub const NOT_IGNORABLE: &[&str] = &["PGX101", "PGX102", "PGX501"];
+const NOT_IGNORABLE: &[&str] = &["PGX101", "PGX102", "PGX501"];
 
 /// All findings, in source order. Nothing stops at the first.
 pub fn lint(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
