@@ -345,16 +345,15 @@ impl Renderer {
         // whole stream reads as exactly these objects. Both run on every render, because
         // nothing may reach `kubectl apply` that pgx has not read back itself.
         check(&out)?;
-        let mut read = verify_subset(&out);
-        let mut ready = Vec::with_capacity(parts.len());
-        for part in parts {
-            let (part, part_read) = part?;
-            read &= part_read;
-            ready.push(part);
-        }
-        out.stream
-            .reserve(ready.iter().map(|p| p.stream.len()).sum::<usize>());
-        for part in ready {
+        let parts = parts.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let read = verify_subset(&out) && parts.iter().all(|(_, read)| *read);
+        out.stream.reserve(
+            parts
+                .iter()
+                .map(|(part, _)| part.stream.len())
+                .sum::<usize>(),
+        );
+        for (part, _) in parts {
             out.append(part);
         }
         if !read {
