@@ -238,8 +238,11 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
         }
     }
     // And over the merged tree: an `env` entry may take its name from one source and its
-    // value from another (`--set pgClusters[0].env[0].value=…`).
-    sources.mark_secrets(crate::secret::spans(&tree));
+    // value from another (`--set pgClusters[0].env[0].value=…`). From a single source the
+    // merged tree is that file's, already marked.
+    if sources.len() > 1 {
+        sources.mark_secrets(crate::secret::spans(&tree));
+    }
     let mut findings = Vec::new();
     let values = match decode::<Values>(&tree, &mut findings) {
         Ok(values) => Some(values),

@@ -20,11 +20,7 @@ pub fn is_secret_name(name: &str) -> bool {
     // Most keys (`name`, `port`) mention no credential: answered without splitting words,
     // since every key of every values file is asked. Only for ASCII: Unicode lower-casing
     // turns more than `K` into `k` (the Kelvin sign does too).
-    if name.is_ascii()
-        && !["pass", "pwd", "secret", "token", "credential", "key"]
-            .iter()
-            .any(|part| contains_ignoring_case(name, part))
-    {
+    if name.is_ascii() && !mentions_credential(name) {
         return false;
     }
     let words = words(name);
@@ -47,10 +43,37 @@ pub fn is_secret_name(name: &str) -> bool {
         })
 }
 
-fn contains_ignoring_case(text: &str, part: &str) -> bool {
-    text.as_bytes()
-        .windows(part.len())
-        .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
+/// Whether `name` contains `pass`, `pwd`, `secret`, `token`, `credential` or `key` in any
+/// ASCII case: one pass over the name, looking further only at those words' first letters.
+fn mentions_credential(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.iter().enumerate().any(|(at, byte)| {
+        let rest = bytes.get(at..).unwrap_or_default();
+        match byte.to_ascii_lowercase() {
+            b'p' => starts_ignoring_case(rest, b"pass") || starts_ignoring_case(rest, b"pwd"),
+            b's' => starts_ignoring_case(rest, b"secret"),
+            b't' => starts_ignoring_case(rest, b"token"),
+            b'c' => starts_ignoring_case(rest, b"credential"),
+            b'k' => starts_ignoring_case(rest, b"key"),
+            _ => false,
+        }
+    })
+}
+
+fn starts_ignoring_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Whether a key names environment variables (`env`, `extraEnv`, `env_vars`).
+fn names_env(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    // Most keys do not contain `env` at all: answered without splitting words.
+    let mentions = bytes.iter().enumerate().any(|(at, byte)| {
+        byte.eq_ignore_ascii_case(&b'e')
+            && starts_ignoring_case(bytes.get(at..).unwrap_or_default(), b"env")
+    });
+    mentions && words(key).iter().any(|w| w == "env")
 }
 
 /// Last words of names that point at, name or configure a secret instead of holding one.
@@ -127,9 +150,7 @@ fn collect(node: &Node, in_env: bool, found: &mut Vec<Span>) {
                 if is_secret_name(&entry.key) {
                     found.push(entry.value.span);
                 } else {
-                    let env = contains_ignoring_case(&entry.key, "env")
-                        && words(&entry.key).iter().any(|w| w == "env");
-                    collect(&entry.value, env, found);
+                    collect(&entry.value, names_env(&entry.key), found);
                 }
             }
         }
@@ -184,6 +205,30 @@ mod tests {
             "-",
         ] {
             assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_quick_checks_find_words_in_any_case_anywhere_in_the_name() {
+        for name in [
+            "PWD",
+            "myPwd",
+            "x_KeY",
+            "Secrets",
+            "apiTOKEN",
+            "aws_credentials",
+            "pass",
+        ] {
+            assert!(mentions_credential(name), "{name}");
+        }
+        for name in ["", "pas", "ke", "tokn", "name", "port", "credentia"] {
+            assert!(!mentions_credential(name), "{name}");
+        }
+        for key in ["env", "ENV", "extraEnv", "env_vars", "sidecar-env"] {
+            assert!(names_env(key), "{key}");
+        }
+        for key in ["environment", "events", "en", "", "envy"] {
+            assert!(!names_env(key), "{key}");
         }
     }
 

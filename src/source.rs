@@ -168,10 +168,19 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// How many sources were read: files, stdin and `--set` arguments.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn add(&mut self, origin: Origin, text: String) -> SourceId {
         let id = SourceId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         self.files.push(SourceFile {
             origin,
