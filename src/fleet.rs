@@ -171,8 +171,8 @@ impl<'v> Fleet<'v> {
     }
 
     /// A fleet of these endpoints, grouped by IP, as they are (no traffic policy is
-    /// adjusted). [`Fleet::new`] builds on it; the rules use it for one cluster's endpoints.
-    pub fn of_endpoints(endpoints: Vec<Endpoint<'v>>) -> Self {
+    /// adjusted).
+    fn of_endpoints(endpoints: Vec<Endpoint<'v>>) -> Self {
         let mut by_ip: HashMap<String, usize> = HashMap::new();
         let mut ips: Vec<SharedIp> = Vec::new();
         for (i, endpoint) in endpoints.iter().enumerate() {

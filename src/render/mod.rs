@@ -268,7 +268,7 @@ impl Renderer {
         out: &mut Rendered,
         template: Template,
         id: ObjectId,
-        context: &T,
+        view: &T,
     ) -> Result<(), RenderError> {
         let fail = |error| RenderError::Template {
             template,
@@ -277,7 +277,7 @@ impl Renderer {
         };
         let compiled = self.env.get_template(template.name()).map_err(fail)?;
         let text = compiled
-            .render(minijinja::context! { o => Value::from(minijinja::value::Serde(context)) })
+            .render(minijinja::context! { o => Value::from(minijinja::value::Serde(view)) })
             .map_err(fail)?;
         out.push(template, id, &text);
         Ok(())

@@ -210,13 +210,9 @@ pub struct CertificateView {
     pub is_ca: bool,
 }
 
-/// The names a cluster's certificate covers, in the chart's order.
-pub fn certificate_dns_names(values: &Values, cluster: &Cluster, fleet: &Fleet<'_>) -> Vec<String> {
-    dns_names(values, cluster, cluster_endpoints(fleet, cluster))
-}
-
-/// [`certificate_dns_names`], given the cluster's own endpoints.
-fn dns_names<'e, 'v: 'e>(
+/// The names a cluster's certificate covers, in the chart's order, given the cluster's own
+/// endpoints (those of the fleet whose `cluster` is this one).
+pub fn certificate_dns_names<'e, 'v: 'e>(
     values: &Values,
     cluster: &Cluster,
     endpoints: impl Iterator<Item = &'e Endpoint<'v>>,
@@ -271,16 +267,6 @@ pub fn common_name(values: &Values, cluster: &Cluster, dns_names: &[String]) -> 
     }
 }
 
-fn cluster_endpoints<'f, 'v>(
-    fleet: &'f Fleet<'v>,
-    cluster: &'f Cluster,
-) -> impl Iterator<Item = &'f Endpoint<'v>> {
-    fleet
-        .endpoints
-        .iter()
-        .filter(move |e| std::ptr::eq(e.cluster, cluster))
-}
-
 /// The issuer a cluster's certificate names: `(name, kind, group)`.
 pub fn issuer_ref(values: &Values, cluster: &Cluster) -> (String, String, Option<String>) {
     let tls = &cluster.tls;
@@ -304,7 +290,7 @@ pub fn certificate<'e, 'v: 'e>(
     cluster: &Cluster,
     endpoints: impl Iterator<Item = &'e Endpoint<'v>>,
 ) -> CertificateView {
-    let dns_names = dns_names(values, cluster, endpoints);
+    let dns_names = certificate_dns_names(values, cluster, endpoints);
     let common_name = common_name(values, cluster, &dns_names);
     let certificate_name = format!("{}-tls", cluster.name);
     let (issuer_name, issuer_kind, issuer_group) = issuer_ref(values, cluster);
@@ -372,31 +358,65 @@ pub fn certificate<'e, 'v: 'e>(
     }
 }
 
-/// What the `postgresql` template needs beyond the cluster's own values.
+/// What the `postgresql` template writes: the cluster's own values it copies, and what is
+/// derived from them.
 #[derive(Serialize)]
-pub struct PostgresqlView<'v> {
-    pub c: &'v Cluster,
+pub struct PostgresqlView {
+    pub name: String,
+    pub namespace: String,
     pub labels: Pairs,
+    pub team_id: String,
+    pub number_of_instances: i64,
+    pub spilo_fs_group: Option<i64>,
+    pub master_load_balancer: bool,
+    pub replica_load_balancer: bool,
+    pub load_balancer_source_ranges: Vec<String>,
     pub master_pooler: bool,
     pub replica_pooler: bool,
+    pub master_pooler_load_balancer: bool,
+    pub replica_pooler_load_balancer: bool,
+    pub volume_size: String,
+    pub storage_class: String,
+    pub iops: Option<i64>,
+    pub throughput: Option<i64>,
+    pub pg_version: String,
     pub parameters: Pairs,
     pub resources: crate::values::EffectiveResources,
-    pub pooler_resources: crate::values::EffectiveResources,
-    pub exporter_resources: crate::values::EffectiveResources,
     pub users: Vec<(String, Vec<String>)>,
+    pub users_with_secret_rotation: Vec<String>,
     pub databases: Pairs,
+    pub pooler_instances: i64,
+    pub pooler_mode: &'static str,
+    pub pooler_schema: String,
+    pub pooler_user: String,
+    pub pooler_resources: crate::values::EffectiveResources,
     pub pg_hba: Vec<String>,
+    pub synchronous_mode: bool,
+    pub synchronous_mode_strict: bool,
+    pub synchronous_node_count: Option<i64>,
     pub slots: Vec<(String, Pairs)>,
     pub tls_secret_name: Option<String>,
+    pub tls_certificate_file: String,
+    pub tls_private_key_file: String,
     pub ca_file: Option<String>,
+    pub exporter_image: String,
+    pub exporter_resources: crate::values::EffectiveResources,
     pub exporter_secret: String,
-    pub pod_annotations: Pairs,
-    pub service_annotations: Pairs,
+    pub custom_queries: bool,
+    pub node_affinity: Option<serde_json::Value>,
+    pub tolerations: Option<serde_json::Value>,
+    pub maintenance_windows: Vec<String>,
+    pub logical_backup: bool,
+    pub logical_backup_schedule: String,
     pub clone: Pairs,
     pub standby: Pairs,
+    pub pod_annotations: Pairs,
+    pub service_annotations: Pairs,
+    /// `(name, value)` of each environment variable, in values order.
+    pub env: Pairs,
 }
 
-pub fn postgresql(cluster: &Cluster) -> PostgresqlView<'_> {
+pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
     let mut parameters: Pairs = BUILT_IN_PARAMETERS
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -463,8 +483,10 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView<'_> {
         }
     }
     let tls = &cluster.tls;
+    let pooler = &cluster.pooler;
     PostgresqlView {
-        c: cluster,
+        name: cluster.name.clone(),
+        namespace: cluster.namespace.clone(),
         labels: labels(
             &[
                 ("app.kubernetes.io/name", &cluster.name),
@@ -473,33 +495,68 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView<'_> {
             ],
             &cluster.labels,
         ),
+        team_id: cluster.team_id.clone(),
+        number_of_instances: cluster.number_of_instances,
+        spilo_fs_group: cluster.spilo_fs_group,
+        master_load_balancer: cluster.lb.master.enabled,
+        replica_load_balancer: cluster.lb.replica.enabled,
+        load_balancer_source_ranges: cluster.lb.allowed_source_ranges.clone(),
         master_pooler: cluster.master_pooler(),
         replica_pooler: cluster.replica_pooler(),
+        master_pooler_load_balancer: pooler.lb.master.enabled,
+        replica_pooler_load_balancer: pooler.lb.replica.enabled,
+        volume_size: cluster.size.clone(),
+        storage_class: cluster.storage_class.clone(),
+        iops: cluster.iops,
+        throughput: cluster.throughput,
+        pg_version: cluster.pg_version.clone(),
         parameters,
         resources: cluster.resources.or(POSTGRES_RESOURCES),
-        pooler_resources: cluster.pooler.resources.or(POOLER_RESOURCES),
-        exporter_resources: cluster.monitoring.resources.or(EXPORTER_RESOURCES),
         users,
+        users_with_secret_rotation: cluster.users_with_secret_rotation.clone(),
         databases: sorted(&cluster.databases),
+        pooler_instances: pooler.instances,
+        pooler_mode: pooler.mode.as_str(),
+        pooler_schema: pooler.schema.clone(),
+        pooler_user: pooler.user.clone(),
+        pooler_resources: pooler.resources.or(POOLER_RESOURCES),
         pg_hba: cluster
             .patroni
             .pg_hba
             .clone()
             .unwrap_or_else(|| BUILT_IN_PG_HBA.iter().map(|l| (*l).to_owned()).collect()),
+        synchronous_mode: cluster.patroni.synchronous_mode,
+        synchronous_mode_strict: cluster.patroni.synchronous_mode_strict,
+        synchronous_node_count: cluster.patroni.synchronous_node_count,
         slots,
         tls_secret_name: tls.enabled.then(|| cluster.tls_secret_name()),
+        tls_certificate_file: tls.certificate_file.clone(),
+        tls_private_key_file: tls.private_key_file.clone(),
         ca_file: tls
             .ca_file
             .clone()
             .or_else(|| tls.ca_enabled.then(|| tls.ca_file_name.clone())),
+        exporter_image: cluster.monitoring.exporter_image.clone(),
+        exporter_resources: cluster.monitoring.resources.or(EXPORTER_RESOURCES),
         exporter_secret: format!(
             "postgres-exporter.{}.credentials.postgresql.acid.zalan.do",
             cluster.name
         ),
-        pod_annotations: sorted(&cluster.pod_annotations),
-        service_annotations: sorted(&cluster.service_annotations),
+        custom_queries: cluster.monitoring.custom_queries,
+        node_affinity: cluster.node_affinity.clone(),
+        tolerations: cluster.tolerations.clone(),
+        maintenance_windows: cluster.maintenance_windows.clone(),
+        logical_backup: cluster.logical_backup.enabled,
+        logical_backup_schedule: cluster.logical_backup.schedule.clone(),
         clone,
         standby,
+        pod_annotations: sorted(&cluster.pod_annotations),
+        service_annotations: sorted(&cluster.service_annotations),
+        env: cluster
+            .env
+            .iter()
+            .map(|var| (var.name.clone(), var.value.clone()))
+            .collect(),
     }
 }
 

@@ -115,10 +115,8 @@ impl<'v> Context<'v> {
 
     fn resolve_certificate(&self, index: usize, cluster: &Cluster) -> Certificate {
         // Render's own functions, so a rule and the rendered Certificate cannot disagree.
-        // They look the cluster's endpoints up in the fleet they are given: a fleet of this
-        // cluster's endpoints only keeps that lookup from costing the whole fleet per cluster.
-        let own = Fleet::of_endpoints(self.endpoints_of(index).to_vec());
-        let dns_names = view::certificate_dns_names(self.values, cluster, &own);
+        let own = self.endpoints_of(index).iter();
+        let dns_names = view::certificate_dns_names(self.values, cluster, own);
         let common_name = view::common_name(self.values, cluster, &dns_names);
         let (issuer_name, issuer_kind, _) = view::issuer_ref(self.values, cluster);
         Certificate {
