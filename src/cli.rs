@@ -209,8 +209,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: Io<'_>) -> i32 {
     } = io;
     match execute(cli.command, stdin, env, color, stderr) {
         Ok(outcome) => {
-            if let Err(e) = stdout
-                .write_all(outcome.stdout.as_bytes())
+            if let Err(e) = outcome
+                .stdout
+                .iter()
+                .try_for_each(|chunk| stdout.write_all(chunk.as_bytes()))
                 .and_then(|()| stdout.flush())
             {
                 // A closed pipe (`pgx render | head`) is the reader's choice, not an error.
@@ -231,7 +233,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: Io<'_>) -> i32 {
 /// What a command produced: text for standard output (written only on success) and the
 /// exit code.
 struct Outcome {
-    stdout: String,
+    /// Standard output, in pieces written one after the other (a render's parts are not
+    /// joined into one copy first).
+    stdout: Vec<String>,
     code: i32,
 }
 
@@ -280,12 +284,12 @@ fn execute(
                         .with_context(|| format!("cannot write to {}", dir.display()))
                         .map_err(usage)?;
                     Ok(Outcome {
-                        stdout: String::new(),
+                        stdout: Vec::new(),
                         code: 0,
                     })
                 }
                 None => Ok(Outcome {
-                    stdout: rendered.into_stream(&args.show_only),
+                    stdout: rendered.into_chunks(&args.show_only),
                     code: 0,
                 }),
             }
@@ -309,18 +313,21 @@ fn execute(
                 Format::Human => {
                     let _ = stderr.write_all(text.as_bytes());
                     Ok(Outcome {
-                        stdout: String::new(),
+                        stdout: Vec::new(),
                         code,
                     })
                 }
-                _ => Ok(Outcome { stdout: text, code }),
+                _ => Ok(Outcome {
+                    stdout: vec![text],
+                    code,
+                }),
             }
         }
         Command::Endpoints(args) => {
             let checked = Checked::new("endpoints", stdin, env, color, stderr);
             let values = checked.values(&args.values, &listing(&args.rules))?;
             Ok(Outcome {
-                stdout: Endpoints::new(&values).print(args.format),
+                stdout: vec![Endpoints::new(&values).print(args.format)],
                 code: 0,
             })
         }
@@ -328,19 +335,19 @@ fn execute(
             let checked = Checked::new("guide", stdin, env, color, stderr);
             let values = checked.values(&args.values, &listing(&args.rules))?;
             Ok(Outcome {
-                stdout: crate::guide::guide(&values).map_err(refused)?,
+                stdout: vec![crate::guide::guide(&values).map_err(refused)?],
                 code: 0,
             })
         }
         Command::Schema(args) => Ok(Outcome {
-            stdout: schema::values_schema_text(args.draft),
+            stdout: vec![schema::values_schema_text(args.draft)],
             code: 0,
         }),
         Command::Completions(args) => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "pgx", &mut script);
             Ok(Outcome {
-                stdout: String::from_utf8_lossy(&script).into_owned(),
+                stdout: vec![String::from_utf8_lossy(&script).into_owned()],
                 code: 0,
             })
         }
