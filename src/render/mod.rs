@@ -749,6 +749,43 @@ mod tests {
     }
 
     #[test]
+    fn parts_read_as_one_stream_and_must_tile_it() {
+        let namespace = |name: &str| {
+            (
+                id("Namespace", None, name),
+                format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"{name}\"\n"),
+            )
+        };
+        let part = |names: &[&str]| {
+            let documents: Vec<_> = names.iter().map(|n| namespace(n)).collect();
+            let documents: Vec<_> = documents
+                .iter()
+                .map(|(i, t)| (i.clone(), t.as_str()))
+                .collect();
+            rendered(&documents)
+        };
+        let mut joined = part(&["a"]);
+        joined.append(part(&["b", "c"]));
+        joined.append(part(&["d"]));
+        assert_eq!(joined.parts.len(), 3);
+        assert_eq!(joined.stream(&[]), part(&["a", "b", "c", "d"]).stream(&[]));
+        assert_eq!(joined.text(&joined.manifests[2]), namespace("c").1);
+        assert!(verify_subset(&joined));
+        verify(&joined).unwrap();
+        // Text outside every manifest, after the last one or between parts, is left to the
+        // full parser, which refuses it here.
+        for at in [3, 1] {
+            let mut extra = joined.clone();
+            extra.parts.insert(at, "---\na: 1\n".to_owned());
+            for m in extra.manifests.iter_mut().filter(|m| m.part >= at) {
+                m.part += 1;
+            }
+            assert!(!verify_subset(&extra), "extra part at {at}");
+            assert!(verify(&extra).is_err(), "extra part at {at}");
+        }
+    }
+
+    #[test]
     fn document_markers_are_three_dashes_or_dots_alone_or_before_a_blank() {
         assert_eq!(document_marker("a: 1\n---\nb: 2"), Some("---"));
         assert_eq!(document_marker("a: 1\n--- b\n"), Some("--- b"));
