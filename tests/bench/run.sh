@@ -130,8 +130,9 @@ for entry in "${cases[@]}"; do
   done
 done
 echo "(MB/s at the median: render counts the manifests written, lint the values read."
-echo " cpu: mean user + system time; pgx is single-threaded, so on an idle machine wall = cpu,"
-echo " and on a loaded one the gap between the two is time spent waiting for a CPU.)"
+echo " cpu: mean user + system time of all threads. lint runs on one thread; render renders"
+echo " fleets of 128 clusters and more on up to one thread per core (--jobs), so its cpu can"
+echo " exceed its wall time.)"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 ratios() { # KEY_A KEY_B: the ratio by median, min and cpu
