@@ -33,8 +33,6 @@ pub struct Endpoint<'v> {
     pub port: i64,
     /// The MetalLB IP, as written; `None` lets MetalLB pick from the pool.
     pub ip: Option<String>,
-    /// The values key the IP came from.
-    pub ip_path: Option<KeyPath>,
     pub source_ranges: Vec<String>,
     pub range_origin: RangeOrigin,
     /// Whether traffic goes through PgBouncer.
@@ -221,22 +219,11 @@ fn resolve<'v>(
 ) -> Endpoint<'v> {
     let access = &cluster.external_access;
     let own = access.endpoint(kind);
-    let (ip, ip_path) = match resolve_ip(
+    let ip = resolve_ip(
         &values.external_access,
         own.load_balancer_ip.as_deref(),
         kind,
-    ) {
-        Some((ip, path)) => {
-            let path = if path.0.is_empty() {
-                cluster_path(cluster_index)
-                    .join(&format!("externalAccess.{}.loadBalancerIP", kind.as_str()))
-            } else {
-                path
-            };
-            (Some(ip), Some(path))
-        }
-        None => (None, None),
-    };
+    );
     let (source_ranges, range_origin) =
         match (&own.allowed_source_ranges, &access.allowed_source_ranges) {
             (Some(own), _) => (own.clone(), RangeOrigin::Endpoint),
@@ -297,7 +284,6 @@ fn resolve<'v>(
             .or(access.port)
             .unwrap_or_else(|| kind.default_port()),
         ip,
-        ip_path,
         source_ranges,
         range_origin,
         pooled,
@@ -311,42 +297,33 @@ fn resolve<'v>(
 
 /// Which IP a service gets, first match wins: the endpoint's own, the kind's global key
 /// (`writeIP`, or its older spelling `sharedIPs.write`), `pooledIP` (write and read only),
-/// `sharedIP`. Empty strings count as unset, as in the chart. The returned path is empty
-/// for the endpoint's own key (the caller knows it).
+/// `sharedIP`. Empty strings count as unset, as in the chart.
 pub fn resolve_ip(
     global: &GlobalExternalAccess,
     own: Option<&str>,
     kind: EndpointKind,
-) -> Option<(String, KeyPath)> {
-    let set = |v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    if let Some(ip) = set(own) {
-        return Some((ip, KeyPath::root()));
-    }
+) -> Option<String> {
     let (new, old) = match kind {
         EndpointKind::Write => (&global.write_ip, &global.shared_ips.write),
         EndpointKind::Read => (&global.read_ip, &global.shared_ips.read),
         EndpointKind::Admin => (&global.admin_ip, &global.shared_ips.admin),
     };
-    let name = kind.as_str();
-    if let Some(ip) = set(new.as_deref()) {
-        return Some((ip, KeyPath::parse(&format!("externalAccess.{name}IP"))));
-    }
-    if let Some(ip) = set(old.as_deref()) {
-        return Some((
-            ip,
-            KeyPath::parse(&format!("externalAccess.sharedIPs.{name}")),
-        ));
-    }
-    if kind != EndpointKind::Admin {
-        if let Some(ip) = set(global.pooled_ip.as_deref()) {
-            return Some((ip, KeyPath::parse("externalAccess.pooledIP")));
-        }
-    }
-    set(global.shared_ip.as_deref()).map(|ip| (ip, KeyPath::parse("externalAccess.sharedIP")))
+    let pooled = match kind {
+        EndpointKind::Admin => None,
+        _ => global.pooled_ip.as_deref(),
+    };
+    [
+        own,
+        new.as_deref(),
+        old.as_deref(),
+        pooled,
+        global.shared_ip.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|ip| !ip.is_empty())
+    .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -361,37 +338,41 @@ mod tests {
     }
 
     fn ip(g: &GlobalExternalAccess, own: Option<&str>, kind: EndpointKind) -> Option<String> {
-        resolve_ip(g, own, kind).map(|(ip, path)| format!("{ip} from {path}"))
+        resolve_ip(g, own, kind)
     }
 
     #[test]
     fn ip_precedence_endpoint_then_kind_then_pooled_then_shared() {
+        // Each key holds its own IP, so the IP says which key won.
         let g = global(
             "writeIP: 10.0.0.1\nsharedIPs: {write: 10.0.0.9, read: 10.0.0.2}\npooledIP: 10.0.0.3\nsharedIP: 10.0.0.4\n",
         );
+        let write = EndpointKind::Write;
         assert_eq!(
-            ip(&g, Some("10.0.0.5"), EndpointKind::Write).as_deref(),
-            Some("10.0.0.5 from ")
+            ip(&g, Some(" 10.0.0.5 "), write).as_deref(),
+            Some("10.0.0.5")
         );
-        assert_eq!(
-            ip(&g, None, EndpointKind::Write).as_deref(),
-            Some("10.0.0.1 from externalAccess.writeIP")
-        );
+        assert_eq!(ip(&g, None, write).as_deref(), Some("10.0.0.1"));
         assert_eq!(
             ip(&g, None, EndpointKind::Read).as_deref(),
-            Some("10.0.0.2 from externalAccess.sharedIPs.read")
+            Some("10.0.0.2")
         );
         // pooledIP is for write and read only: admin falls through to sharedIP.
         assert_eq!(
             ip(&g, None, EndpointKind::Admin).as_deref(),
-            Some("10.0.0.4 from externalAccess.sharedIP")
+            Some("10.0.0.4")
         );
         let g = global("pooledIP: 10.0.0.3\nsharedIP: \"\"\n");
         assert_eq!(
             ip(&g, Some(""), EndpointKind::Read).as_deref(),
-            Some("10.0.0.3 from externalAccess.pooledIP")
+            Some("10.0.0.3")
         );
         assert_eq!(ip(&g, None, EndpointKind::Admin), None);
+        let g = global("sharedIPs: {admin: 10.0.0.7}\nsharedIP: 10.0.0.4\n");
+        assert_eq!(
+            ip(&g, Some("  "), EndpointKind::Admin).as_deref(),
+            Some("10.0.0.7")
+        );
     }
 
     #[test]
