@@ -240,8 +240,9 @@ impl std::error::Error for RenderError {}
 /// The template engine, with every template compiled once.
 pub struct Renderer {
     env: Environment<'static>,
-    /// Threads clusters are rendered on, at most.
-    threads: usize,
+    /// Threads clusters are rendered on, at most; by default the machine's cores, up to
+    /// [`MAX_THREADS`].
+    threads: Option<usize>,
 }
 
 impl Renderer {
@@ -268,16 +269,13 @@ impl Renderer {
                     error,
                 })?;
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZeroUsize::get)
-            .min(MAX_THREADS);
-        Ok(Self { env, threads })
+        Ok(Self { env, threads: None })
     }
 
     /// Renders on at most `threads` threads (`pgx render --jobs`); the output is the same
     /// for any number.
     pub fn with_threads(mut self, threads: std::num::NonZeroUsize) -> Self {
-        self.threads = threads.get();
+        self.threads = Some(threads.get());
         self
     }
 
@@ -350,7 +348,18 @@ impl Renderer {
             .iter()
             .zip(endpoints_of.iter().map(Vec::as_slice))
             .collect();
-        let parts = in_parallel(&clusters, self.threads, |chunk| {
+        // The machine's cores are asked only for a fleet worth splitting: the answer reads
+        // cgroup files, which costs a small render more than its clusters do.
+        let threads = self.threads.unwrap_or_else(|| {
+            if clusters.len() < 2 * CLUSTERS_PER_THREAD {
+                1
+            } else {
+                std::thread::available_parallelism()
+                    .map_or(1, std::num::NonZeroUsize::get)
+                    .min(MAX_THREADS)
+            }
+        });
+        let parts = in_parallel(&clusters, threads, |chunk| {
             let mut part = Rendered::default();
             for (cluster, own) in chunk {
                 self.cluster_objects(&mut part, values, &fleet, cluster, own)?;
