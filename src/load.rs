@@ -238,9 +238,10 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
         }
     }
     // And over the merged tree: an `env` entry may take its name from one source and its
-    // value from another (`--set pgClusters[0].env[0].value=…`). From a single source the
-    // merged tree is that file's, already marked.
-    if sources.len() > 1 {
+    // value from another (`--set pgClusters[0].env[0].value=…`). `--set` arguments are
+    // marked only here. From a single file the merged tree is that file's, already marked.
+    let one_file = sources.len() == 1 && input.set.is_empty() && input.set_string.is_empty();
+    if !one_file {
         sources.mark_secrets(crate::secret::spans(&tree));
     }
     let mut findings = Vec::new();

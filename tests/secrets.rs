@@ -193,6 +193,14 @@ fn secrets_given_with_set_are_never_printed_or_written() {
         &["-f", "values.yaml", "--set-string", &key],
         b"",
     );
+    // Without a file: the arguments are the only source.
+    let alone = format!("pgClusters[0].logicalBackup.s3SecretAccessKey={MARKER}-set-9");
+    assert_never_printed(dir.path(), &["--set-string", &alone], b"");
+    let output = pgx(dir.path(), &["lint", "--set-string", &alone], b"");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("s3SecretAccessKey=********"),
+        "the argument is quoted with its secret masked"
+    );
     // A malformed argument is quoted in its error, without its values.
     let malformed = format!("pgClusters[0].env[0].value={MARKER}-set-8,oops");
     let output = pgx(
