@@ -67,27 +67,21 @@ pub fn full_reading(document: &str) -> Result<Head<'static>, String> {
     }
 }
 
-/// serde_yaml (libyaml) as a second reader, as in the subset reader's unit tests: where it
-/// reads the document at all, one document, a mapping, and the four fields equal where it
-/// reads them as strings.
-pub fn serde_yaml_disagrees(document: &str, head: &Head<'_>) -> Option<String> {
+/// serde_yaml (libyaml) as a second reader: `Ok(Some(why))` when it reads the document
+/// otherwise than the subset reader (not one document, not a mapping, or one of the four
+/// fields a different string), `Err` when it refuses the text.
+pub fn serde_yaml_disagrees(document: &str, head: &Head<'_>) -> Result<Option<String>, String> {
     use serde::Deserialize;
     let stream = format!("---\n{document}");
-    let docs: Vec<serde_yaml::Value> = match serde_yaml::Deserializer::from_str(&stream)
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&stream)
         .map(serde_yaml::Value::deserialize)
         .collect::<Result<_, _>>()
-    {
-        Ok(docs) => docs,
-        // Not a disagreement: serde_yaml refuses some YAML the full parser reads (an integer
-        // beyond 64 bits: `0x1eeeeeeeeeeeeeeeeeeeeeeeeeeeee1: 1`, found by this target),
-        // and the render's check relies on the full parser alone.
-        Err(_) => return None,
-    };
+        .map_err(|e| e.to_string())?;
     let [doc] = docs.as_slice() else {
-        return Some(format!("{} documents", docs.len()));
+        return Ok(Some(format!("{} documents", docs.len())));
     };
     if !doc.is_mapping() {
-        return Some("not a mapping".into());
+        return Ok(Some("not a mapping".into()));
     }
     let check = |value: Option<&serde_yaml::Value>, ours: &Option<Cow<'_, str>>| match value {
         Some(serde_yaml::Value::String(s)) if Some(s.as_str()) != ours.as_deref() => {
@@ -97,10 +91,10 @@ pub fn serde_yaml_disagrees(document: &str, head: &Head<'_>) -> Option<String> {
         _ => None,
     };
     let metadata = doc.get("metadata");
-    check(doc.get("apiVersion"), &head.api_version)
+    Ok(check(doc.get("apiVersion"), &head.api_version)
         .or_else(|| check(doc.get("kind"), &head.kind))
         .or_else(|| check(metadata.and_then(|m| m.get("name")), &head.name))
-        .or_else(|| check(metadata.and_then(|m| m.get("namespace")), &head.namespace))
+        .or_else(|| check(metadata.and_then(|m| m.get("namespace")), &head.namespace)))
 }
 
 /// The property for one document: if the subset reader accepts it, the full parser reads
@@ -128,50 +122,64 @@ pub fn check_document(document: &str) -> bool {
         }
         Err(e) => panic!("in a stream the full parser refuses it ({e}):\n{document:?}"),
     }
-    if let Some(e) = serde_yaml_disagrees(document, &head) {
-        panic!("serde_yaml disagrees ({e}):\n{document:?}");
+    match serde_yaml_disagrees(document, &head) {
+        Ok(Some(e)) => panic!("serde_yaml disagrees ({e}):\n{document:?}"),
+        Ok(None) => {}
+        // Not a disagreement: serde_yaml refuses some YAML the full parser reads (an integer
+        // beyond 64 bits: `0x1eeeeeeeeeeeeeeeeeeeeeeeeeeeee1: 1`, found by this target),
+        // and the render's check relies on the full parser alone.
+        Err(_) => {}
     }
     true
 }
 
-/// Documents that pgx renders: from the built-in defaults and `values/production.yaml`.
+/// The production example, included rather than read so that the path holds wherever this
+/// file is compiled (the fuzz crate, and `tests/subset.rs` by `#[path]`).
+pub const PRODUCTION: &str = include_str!("../../values/production.yaml");
+
+/// The `values/defaults.yaml` example, included as [`PRODUCTION`] is.
+pub const DEFAULTS: &str = include_str!("../../values/defaults.yaml");
+
+/// Documents that pgx renders: from the built-in defaults and [`PRODUCTION`].
 pub fn rendered_documents() -> &'static [String] {
     static DOCUMENTS: OnceLock<Vec<String>> = OnceLock::new();
-    DOCUMENTS.get_or_init(|| {
-        let production = concat!(env!("CARGO_MANIFEST_DIR"), "/../values/production.yaml");
-        let mut documents = Vec::new();
-        for files in [Vec::new(), vec![production.to_owned()]] {
-            let input = pgx::load::ValuesInput {
-                files,
-                set: Vec::new(),
-                set_string: Vec::new(),
-                max_file_size: pgx::load::DEFAULT_MAX_FILE_SIZE,
-            };
-            let Ok(loaded) = pgx::load::load(&input, &mut std::io::empty()) else {
-                continue;
-            };
-            let Some(values) = loaded.values else {
-                continue;
-            };
-            let Ok(rendered) = pgx::render::Renderer::new().and_then(|r| r.render(&values)) else {
-                continue;
-            };
-            documents.extend(
-                rendered
-                    .stream(&[])
-                    .split("---\n")
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned),
-            );
-        }
-        assert!(!documents.is_empty(), "nothing rendered to mutate");
-        documents
-    })
+    DOCUMENTS.get_or_init(|| documents_rendered_from(&[None, Some(PRODUCTION)]))
+}
+
+/// Every document pgx renders from each of these values files (`None`: no file, the
+/// built-in defaults), in order.
+pub fn documents_rendered_from(files: &[Option<&str>]) -> Vec<String> {
+    let mut documents = Vec::new();
+    for &file in files {
+        let input = pgx::load::ValuesInput {
+            files: file.map(|_| vec!["-".to_owned()]).unwrap_or_default(),
+            set: Vec::new(),
+            set_string: Vec::new(),
+            max_file_size: pgx::load::DEFAULT_MAX_FILE_SIZE,
+        };
+        let mut stdin = file.unwrap_or_default().as_bytes();
+        let values = pgx::load::load(&input, &mut stdin)
+            .ok()
+            .and_then(|loaded| loaded.values)
+            .expect("the example values load");
+        let rendered = pgx::render::Renderer::new()
+            .and_then(|r| r.render(&values))
+            .expect("the example values render");
+        documents.extend(
+            rendered
+                .stream(&[])
+                .split("---\n")
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    assert!(documents.len() > 10, "the example values rendered nothing");
+    documents
 }
 
 /// Text a mutation inserts: YAML indicators, line structure, escapes, characters some
 /// readers treat specially, and lines that change the four fields.
-const TOKENS: &[&str] = &[
+pub const TOKENS: &[&str] = &[
     "\"",
     "\\",
     "\n",
@@ -269,7 +277,8 @@ const TOKENS: &[&str] = &[
     "a:",
 ];
 
-fn char_boundary(text: &str, at: usize) -> usize {
+/// `at` wrapped into `text` and moved back to a character boundary.
+pub fn char_boundary(text: &str, at: usize) -> usize {
     let mut at = at % (text.len() + 1);
     while !text.is_char_boundary(at) {
         at -= 1;
