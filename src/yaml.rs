@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod block;
 pub mod subset;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle};
@@ -377,6 +378,19 @@ impl std::error::Error for YamlError {}
 
 /// Parses a values file: one document, or none (an empty file is `None`).
 pub fn parse_document(
+    text: &str,
+    source: SourceId,
+    limits: &Limits,
+) -> Result<Option<Node>, YamlError> {
+    if let Some(node) = block::read_document(text, source, limits) {
+        return Ok(Some(node));
+    }
+    parse_document_fully(text, source, limits)
+}
+
+/// [`parse_document`] with the full parser only, never [`block::read_document`]: the
+/// reading that one is tested against.
+pub fn parse_document_fully(
     text: &str,
     source: SourceId,
     limits: &Limits,

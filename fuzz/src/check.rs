@@ -6,6 +6,9 @@
 /// a render that fails its own check, output that does not parse back, or a different
 /// stream on a second render of the same values.
 pub fn check_values(bytes: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        check_block_reader(text);
+    }
     let input = pgx::load::ValuesInput {
         files: vec!["-".to_owned()],
         set: Vec::new(),
@@ -75,4 +78,31 @@ fn check_input(input: &pgx::load::ValuesInput, stdin: &mut dyn std::io::Read) {
     let documents = pgx::yaml::parse_stream(&stream, pgx::yaml::SourceId(0), &limits)
         .unwrap_or_else(|e| panic!("rendered output does not parse: {e}"));
     assert_eq!(documents.len(), rendered.manifests.len());
+}
+
+/// The block reader (`pgx::yaml::block`, tried before the full parser) against the full
+/// parser: whatever it accepts, the full parser reads into the same tree, spans included,
+/// under the default limits and under limits the text is near. Returns whether it accepted.
+pub fn check_block_reader(text: &str) -> bool {
+    use pgx::yaml::{block, parse_document_fully, Limits, SourceId};
+    let tight = Limits {
+        max_depth: 6,
+        max_nodes: 40,
+        ..Limits::default()
+    };
+    let mut accepted = false;
+    for limits in [Limits::default(), tight] {
+        let Some(tree) = block::read_document(text, SourceId(3), &limits) else {
+            continue;
+        };
+        accepted = true;
+        match parse_document_fully(text, SourceId(3), &limits) {
+            Ok(Some(full)) => assert!(
+                full == tree,
+                "the block reader and the full parser read {text:?} differently:\n{full:#?}\n{tree:#?}"
+            ),
+            other => panic!("the block reader accepted {text:?}; the full parser: {other:?}"),
+        }
+    }
+    accepted
 }
