@@ -12,12 +12,18 @@ ARG RUST_VERSION=1.95
 FROM rust:${RUST_VERSION}-slim-bookworm AS build
 WORKDIR /src
 COPY . .
+# Statically linked (static-pie): the sidecar starts pgx on every refresh of every
+# Application, and loading libc, libm and libgcc_s took about a third of a production render
+# (issue #7, README "Performance"). --target keeps the flag off build scripts and proc macros.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked \
-    && install -D -m 0755 target/release/pgx /out/pgx
+    host="$(rustc -vV | sed -n 's/^host: //p')" \
+    && RUSTFLAGS="-C target-feature=+crt-static" \
+       cargo build --release --locked --bin pgx --target "$host" \
+    && install -D -m 0755 "target/$host/release/pgx" /out/pgx
 
-# glibc and libgcc from Debian 12, the same as the build stage; no shell, no package manager.
+# The binary needs no shared library; this base keeps the same Debian 12 userland as the
+# build stage, with no shell and no package manager.
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
 COPY --from=build /out/pgx /usr/local/bin/pgx
 # ArgoCD runs sidecar plugins as user 999.

@@ -110,6 +110,41 @@ fn the_subset_leaves_what_it_does_not_know() {
 }
 
 #[test]
+fn a_duplicate_key_anywhere_in_a_long_mapping_leaves() {
+    let base = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"n\"\n";
+    // Keys past the first sixteen are checked once the mapping ends, not as they come.
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i:02}")).collect();
+    let block = |keys: &[String], indent: &str| -> String {
+        keys.iter().map(|k| format!("{indent}{k}: 1\n")).collect()
+    };
+    let compact = |keys: &[String]| -> String {
+        let (first, rest) = keys.split_first().expect("keys");
+        format!("x:\n- {first}: 1\n{}", block(rest, "  "))
+    };
+    let flow = |keys: &[String]| -> String {
+        let entries: Vec<String> = keys.iter().map(|k| format!("\"{k}\": 1")).collect();
+        format!("x: {{{}}}\n", entries.join(", "))
+    };
+    for (at, again) in [(39, 38), (39, 0), (20, 17), (16, 3), (15, 2)] {
+        let mut with_duplicate = keys.clone();
+        with_duplicate[at] = keys[again].clone();
+        for shape in [
+            block(&with_duplicate, ""),
+            compact(&with_duplicate),
+            flow(&with_duplicate),
+        ] {
+            assert!(
+                read_document(&format!("{base}{shape}")).is_none(),
+                "{base}{shape}"
+            );
+        }
+    }
+    for shape in [block(&keys, ""), compact(&keys), flow(&keys)] {
+        assert!(assert_sound(&format!("{base}{shape}")), "{base}{shape}");
+    }
+}
+
+#[test]
 fn long_values_and_keys_near_the_limit_read_alike() {
     let base = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"n\"\n";
     for document in [

@@ -17,7 +17,6 @@
 //! oracle with, compare it with the full parser on rendered and mutated text.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// What the output check compares in a document, as the full parser reads it: the root
 /// mapping's `apiVersion` and `kind`, and `metadata`'s `name` and `namespace`; `None` where
@@ -102,10 +101,11 @@ struct Reader<'a> {
     spare: Vec<Vec<Cow<'a, str>>>,
 }
 
-/// Keys of one mapping, for finding a duplicate (the full parser refuses one).
+/// Keys of one mapping, for finding a duplicate (the full parser refuses one). The first
+/// few are compared as they come; a longer mapping's are sorted once it ends, which costs
+/// no hashing and cannot be slowed by keys chosen to collide.
 struct Keys<'a> {
     list: Vec<Cow<'a, str>>,
-    index: HashSet<Cow<'a, str>>,
 }
 
 impl<'a> Keys<'a> {
@@ -114,31 +114,28 @@ impl<'a> Keys<'a> {
     }
 
     fn with(list: Vec<Cow<'a, str>>) -> Self {
-        Self {
-            list,
-            index: HashSet::new(),
-        }
+        Self { list }
     }
 
-    /// Adds a key; a duplicate or a merge key (`<<`, which the full parser merges) leaves.
+    /// Adds a key; a duplicate among the first keys or a merge key (`<<`, which the full
+    /// parser merges) leaves.
     fn add(&mut self, key: Cow<'a, str>) -> Read<()> {
-        if key == "<<" {
+        if key == "<<" || (self.list.len() < SCANNED_KEYS && self.list.contains(&key)) {
             return Err(Leave);
         }
-        if self.index.is_empty() {
-            if self.list.contains(&key) {
+        self.list.push(key);
+        Ok(())
+    }
+
+    /// The mapping has ended: a duplicate anywhere in it leaves.
+    fn finish(&mut self) -> Read<()> {
+        if self.list.len() > SCANNED_KEYS {
+            self.list.sort_unstable();
+            if self.list.windows(2).any(|pair| pair.first() == pair.last()) {
                 return Err(Leave);
             }
-            self.list.push(key);
-            if self.list.len() > SCANNED_KEYS {
-                self.index.extend(self.list.drain(..));
-            }
-            Ok(())
-        } else if self.index.insert(key) {
-            Ok(())
-        } else {
-            Err(Leave)
         }
+        Ok(())
     }
 }
 
@@ -198,18 +195,20 @@ impl<'a> Reader<'a> {
     ) -> Read<()> {
         let mut keys = self.keys();
         self.mapping_rest(indent, context, head, depth, &mut keys)?;
-        self.give_back(keys);
-        Ok(())
+        self.give_back(keys)
     }
 
     fn keys(&mut self) -> Keys<'a> {
         Keys::with(self.spare.pop().unwrap_or_default())
     }
 
-    fn give_back(&mut self, keys: Keys<'a>) {
+    /// Checks a finished mapping's keys and keeps their list for the next mapping.
+    fn give_back(&mut self, mut keys: Keys<'a>) -> Read<()> {
+        keys.finish()?;
         let mut list = keys.list;
         list.clear();
         self.spare.push(list);
+        Ok(())
     }
 
     fn mapping_rest(
@@ -344,7 +343,7 @@ impl<'a> Reader<'a> {
                         &mut keys,
                     )?;
                     self.mapping_rest(inner, Context::Other, &mut head, depth + 1, &mut keys)?;
-                    self.give_back(keys);
+                    self.give_back(keys)?;
                 }
                 None => {
                     self.inline(item, line.end, depth)?;
@@ -482,7 +481,10 @@ impl<'a> Reader<'a> {
             };
             match byte(bytes, pos)? {
                 b',' if byte(bytes, pos + 1)? == b' ' => pos += 2,
-                b if b == close => return Ok(pos + 1),
+                b if b == close => {
+                    keys.finish()?;
+                    return Ok(pos + 1);
+                }
                 _ => return Err(Leave),
             }
         }

@@ -30,6 +30,17 @@ cargo build --release --quiet --bin pgx --example generate-fleet
 pgx=$root/target/release/pgx
 generate=$root/target/release/examples/generate-fleet
 
+# The image's binary (Dockerfile): statically linked, on a linux-gnu host. Loading shared
+# libraries is much of a small render's time, so production is timed with both.
+host=$(rustc -vV | sed -n 's/^host: //p')
+static=
+if [[ ${BENCH_STATIC:-1} == 1 && $host == *-linux-gnu ]]; then
+  echo "== building (release, statically linked as the Dockerfile does; BENCH_STATIC=0 skips)"
+  RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --quiet --bin pgx \
+    --target "$host" --target-dir "$root/target/static"
+  static=$root/target/static/$host/release/pgx
+fi
+
 for n in 100 1000 10000; do
   "$generate" "$n" "$work/fleet-$n.yaml"
 done
@@ -145,6 +156,14 @@ for command in render lint; do
 done
 median[true]=$true_median minimum[true]=$true_min cpu[true]=$true_cpu
 echo "render(production) / /bin/true = $(ratios production.render true)"
+if [[ -n $static ]]; then
+  read -r warmup runs <<<"$(runs_for production)"
+  read -r _ med min _ cpu_s <<<"$(time_cmd production.static "$warmup" "$runs" \
+    "$static" render -f values/production.yaml)"
+  median[static]=$med minimum[static]=$min cpu[static]=$cpu_s
+  printf 'render(production), statically linked: median %.2f ms; / /bin/true = %s\n' \
+    "$(awk "BEGIN {print $med * 1000}")" "$(ratios static true)"
+fi
 
 echo
 if ! command -v helm >/dev/null; then
