@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 pub mod block;
+mod leave;
 pub mod subset;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle};

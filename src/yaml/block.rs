@@ -16,8 +16,7 @@
 //! and the full parser reads the text and decides, errors included. `tests/block.rs` and
 //! the `values` fuzz target compare the two on every input they make.
 
-use std::collections::HashSet;
-
+use super::leave::{Keys, Leave, Read, MAX_KEY_BYTES};
 use super::{Content, Entry, Limits, Node, Scalar, SourceId, Span, Style};
 
 /// The tree of `text` if it stays inside the subset and its root is a block mapping;
@@ -58,20 +57,8 @@ pub fn read_document(text: &str, source: SourceId, limits: &Limits) -> Option<No
     }
 }
 
-/// Leaving the subset: the full parser decides.
-#[derive(Debug)]
-struct Leave;
-
-type Read<T> = Result<T, Leave>;
-
 /// Values files nest six or seven levels; deeper text goes to the full parser.
 const MAX_DEPTH: usize = 32;
-
-/// YAML allows an implicit key up to 1,024 characters; the full parser enforces it.
-const MAX_KEY_BYTES: usize = 1000;
-
-/// Mappings up to this many keys are searched for a duplicate by a scan.
-const SCANNED_KEYS: usize = 16;
 
 /// What a text is made of, as far as the reader cares.
 enum Characters {
@@ -133,33 +120,6 @@ struct Reader<'a> {
     nodes: usize,
     max_nodes: usize,
     max_depth: usize,
-}
-
-/// Keys of one mapping, for finding a duplicate (the full parser refuses one).
-#[derive(Default)]
-struct Keys<'a> {
-    list: Vec<&'a str>,
-    index: HashSet<&'a str>,
-}
-
-impl<'a> Keys<'a> {
-    /// Adds a key; a duplicate leaves.
-    fn add(&mut self, key: &'a str) -> Read<()> {
-        if self.index.is_empty() {
-            if self.list.contains(&key) {
-                return Err(Leave);
-            }
-            self.list.push(key);
-            if self.list.len() > SCANNED_KEYS {
-                self.index.extend(self.list.drain(..));
-            }
-            Ok(())
-        } else if self.index.insert(key) {
-            Ok(())
-        } else {
-            Err(Leave)
-        }
-    }
 }
 
 /// A key's first character: an indicator, a quote or a space would make it something else.
@@ -291,19 +251,24 @@ impl<'a> Reader<'a> {
         Some((self.text.get(at..i)?, i))
     }
 
+    /// The next line if it continues a block at `indent`; `None` once a line is less
+    /// indented (the block has ended). A deeper line leaves: it would continue a scalar, or
+    /// be an error.
+    fn next_at(&self, indent: usize) -> Read<Option<Line>> {
+        match self.next {
+            Some(line) if line.indent == indent => Ok(Some(line)),
+            Some(line) if line.indent > indent => Err(Leave),
+            _ => Ok(None),
+        }
+    }
+
     /// A block mapping at `indent`, from the next line.
     fn mapping(&mut self, indent: usize, depth: usize) -> Read<Node> {
         self.enter(depth)?;
         let mut entries = Vec::new();
-        let mut keys = Keys::default();
+        let mut keys = Keys::new();
         let mut start = None;
-        while let Some(line) = self.next {
-            if line.indent < indent {
-                break;
-            }
-            if line.indent > indent {
-                return Err(Leave);
-            }
+        while let Some(line) = self.next_at(indent)? {
             let at = line.content();
             let (key, colon) = self.key(at, line.end).ok_or(Leave)?;
             keys.add(key)?;
@@ -317,6 +282,7 @@ impl<'a> Reader<'a> {
                 value,
             });
         }
+        keys.finish()?;
         let start = start.ok_or(Leave)?;
         let end = self.next_token();
         Ok(Node::new(Content::Map(entries), Span { end, ..start }))
@@ -369,13 +335,7 @@ impl<'a> Reader<'a> {
         self.enter(depth)?;
         let mut items = Vec::new();
         let mut start = None;
-        while let Some(line) = self.next {
-            if line.indent < indent {
-                break;
-            }
-            if line.indent > indent {
-                return Err(Leave);
-            }
+        while let Some(line) = self.next_at(indent)? {
             if !self.is_entry(&line) {
                 if indentless {
                     break;
@@ -511,7 +471,7 @@ impl<'a> Reader<'a> {
         let close = if is_map { b'}' } else { b']' };
         let mut items = Vec::new();
         let mut entries = Vec::new();
-        let mut keys = Keys::default();
+        let mut keys = Keys::new();
         let mut i = self.skip_spaces(at + 1, line.end);
         if self.byte(i) != close {
             loop {
@@ -541,6 +501,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        keys.finish()?;
         let end = i + 1;
         let content = if is_map {
             Content::Map(entries)

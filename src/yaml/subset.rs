@@ -18,6 +18,8 @@
 
 use std::borrow::Cow;
 
+use super::leave::{Keys, Leave, Read, MAX_KEY_BYTES};
+
 /// What the output check compares in a document, as the full parser reads it: the root
 /// mapping's `apiVersion` and `kind`, and `metadata`'s `name` and `namespace`; `None` where
 /// the key is absent.
@@ -57,21 +59,11 @@ pub fn read_document(text: &str) -> Option<Head<'_>> {
     Some(head)
 }
 
-/// Leaving the subset: the full parser decides.
-#[derive(Debug)]
-struct Leave;
-
-type Read<T> = Result<T, Leave>;
-
 /// Deeper than this, the reader leaves it to the full parser and its nesting limit.
 const MAX_DEPTH: usize = 32;
 
-/// YAML allows an implicit key up to 1,024 characters; the full parser enforces it.
-/// Measured in bytes from the key's first character to its `:`, kept well inside.
-const MAX_KEY_BYTES: usize = 1000;
-
-/// Mappings up to this many keys are searched for a duplicate by a scan.
-const SCANNED_KEYS: usize = 16;
+/// A key the full parser merges rather than reads (`<<: *defaults`).
+const MERGE_KEY: &str = "<<";
 
 /// One line with content: its indentation, where its content starts and its line break.
 #[derive(Clone, Copy, Debug)]
@@ -99,44 +91,6 @@ struct Reader<'a> {
     /// Key lists of finished mappings, kept for the next ones: one allocation per level of
     /// nesting rather than one per mapping.
     spare: Vec<Vec<Cow<'a, str>>>,
-}
-
-/// Keys of one mapping, for finding a duplicate (the full parser refuses one). The first
-/// few are compared as they come; a longer mapping's are sorted once it ends, which costs
-/// no hashing and cannot be slowed by keys chosen to collide.
-struct Keys<'a> {
-    list: Vec<Cow<'a, str>>,
-}
-
-impl<'a> Keys<'a> {
-    fn new() -> Self {
-        Self::with(Vec::new())
-    }
-
-    fn with(list: Vec<Cow<'a, str>>) -> Self {
-        Self { list }
-    }
-
-    /// Adds a key; a duplicate among the first keys or a merge key (`<<`, which the full
-    /// parser merges) leaves.
-    fn add(&mut self, key: Cow<'a, str>) -> Read<()> {
-        if key == "<<" || (self.list.len() < SCANNED_KEYS && self.list.contains(&key)) {
-            return Err(Leave);
-        }
-        self.list.push(key);
-        Ok(())
-    }
-
-    /// The mapping has ended: a duplicate anywhere in it leaves.
-    fn finish(&mut self) -> Read<()> {
-        if self.list.len() > SCANNED_KEYS {
-            self.list.sort_unstable();
-            if self.list.windows(2).any(|pair| pair.first() == pair.last()) {
-                return Err(Leave);
-            }
-        }
-        Ok(())
-    }
 }
 
 fn byte(bytes: &[u8], at: usize) -> Read<u8> {
@@ -198,16 +152,13 @@ impl<'a> Reader<'a> {
         self.give_back(keys)
     }
 
-    fn keys(&mut self) -> Keys<'a> {
+    fn keys(&mut self) -> Keys<Cow<'a, str>> {
         Keys::with(self.spare.pop().unwrap_or_default())
     }
 
     /// Checks a finished mapping's keys and keeps their list for the next mapping.
-    fn give_back(&mut self, mut keys: Keys<'a>) -> Read<()> {
-        keys.finish()?;
-        let mut list = keys.list;
-        list.clear();
-        self.spare.push(list);
+    fn give_back(&mut self, keys: Keys<Cow<'a, str>>) -> Read<()> {
+        self.spare.push(keys.finish()?);
         Ok(())
     }
 
@@ -217,7 +168,7 @@ impl<'a> Reader<'a> {
         context: Context,
         head: &mut Head<'a>,
         depth: usize,
-        keys: &mut Keys<'a>,
+        keys: &mut Keys<Cow<'a, str>>,
     ) -> Read<()> {
         if depth > MAX_DEPTH {
             return Err(Leave);
@@ -246,7 +197,7 @@ impl<'a> Reader<'a> {
         context: Context,
         head: &mut Head<'a>,
         depth: usize,
-        keys: &mut Keys<'a>,
+        keys: &mut Keys<Cow<'a, str>>,
     ) -> Read<()> {
         let slot = match (context, key.as_ref()) {
             (Context::Root, "apiVersion") => Some(&mut head.api_version),
@@ -256,6 +207,9 @@ impl<'a> Reader<'a> {
             _ => None,
         };
         let metadata = context == Context::Root && key == "metadata";
+        if key == MERGE_KEY {
+            return Err(Leave);
+        }
         keys.add(key)?;
         if after == line.end {
             // The value is on the lines below, or empty.
@@ -468,6 +422,7 @@ impl<'a> Reader<'a> {
                 let (key, after) = self.quoted(pos)?;
                 if after - pos > MAX_KEY_BYTES
                     || bytes.get(after..after + 2) != Some(b": ".as_slice())
+                    || key == MERGE_KEY
                 {
                     return Err(Leave);
                 }
