@@ -8,6 +8,9 @@
 //! these dependencies"). Building the tree ourselves is what lets pgx bound alias
 //! expansion, report duplicate keys with both positions, and keep positions for every
 //! value, none of which `serde_yaml` offers.
+//!
+//! Most values files are plain block YAML: [`block`] reads those into the same tree
+//! without the parser, several times faster, and hands anything else to it.
 
 use std::collections::HashMap;
 use std::fmt;
