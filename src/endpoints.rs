@@ -8,7 +8,6 @@ pub mod json;
 pub mod markdown;
 pub mod table;
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -125,13 +124,6 @@ pub struct PortUse {
 impl Endpoints {
     pub fn new(values: &Values) -> Self {
         let fleet = Fleet::new(values);
-        let mut by_cluster: BTreeMap<usize, Vec<Connection>> = BTreeMap::new();
-        for endpoint in &fleet.endpoints {
-            by_cluster
-                .entry(endpoint.cluster_index)
-                .or_default()
-                .push(connection(values, endpoint));
-        }
         let clusters = values
             .pg_clusters
             .iter()
@@ -140,7 +132,11 @@ impl Endpoints {
                 index,
                 cluster: cluster.name.clone(),
                 namespace: cluster.namespace.clone(),
-                connections: by_cluster.remove(&index).unwrap_or_default(),
+                connections: fleet
+                    .endpoints_of(index)
+                    .iter()
+                    .map(|endpoint| connection(values, endpoint))
+                    .collect(),
             })
             .collect();
         let mut ips: Vec<IpAllocation> = fleet

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::finding::KeyPath;
 use crate::values::{
@@ -121,22 +122,26 @@ pub struct Fleet<'v> {
     pub ips: Vec<SharedIp>,
     /// Where each IP is in `ips`, so finding an endpoint's IP costs O(1), not a scan.
     by_ip: HashMap<String, usize>,
+    /// For each cluster, where its endpoints are in `endpoints` (listed cluster by cluster).
+    by_cluster: Vec<Range<usize>>,
 }
 
 impl<'v> Fleet<'v> {
     pub fn new(values: &'v Values) -> Self {
         let mut endpoints = Vec::new();
+        let mut by_cluster = Vec::with_capacity(values.pg_clusters.len());
         for (index, cluster) in values.pg_clusters.iter().enumerate() {
-            if !cluster.external_access.enabled {
-                continue;
-            }
-            for kind in EndpointKind::ALL {
-                if cluster.external_access.endpoint(kind).enabled {
-                    endpoints.push(resolve(values, index, cluster, kind));
+            let start = endpoints.len();
+            if cluster.external_access.enabled {
+                for kind in EndpointKind::ALL {
+                    if cluster.external_access.endpoint(kind).enabled {
+                        endpoints.push(resolve(values, index, cluster, kind));
+                    }
                 }
             }
+            by_cluster.push(start..endpoints.len());
         }
-        let mut fleet = Self::of_endpoints(endpoints);
+        let mut fleet = Self::of_endpoints(endpoints, by_cluster);
         // MetalLB shares an IP between `Local` services only when they select the same
         // pods: an endpoint whose policy values leave unset falls back to `Cluster` there.
         // An IP's services select different pods exactly when one differs from the first,
@@ -170,7 +175,7 @@ impl<'v> Fleet<'v> {
 
     /// A fleet of these endpoints, grouped by IP, as they are (no traffic policy is
     /// adjusted).
-    fn of_endpoints(endpoints: Vec<Endpoint<'v>>) -> Self {
+    fn of_endpoints(endpoints: Vec<Endpoint<'v>>, by_cluster: Vec<Range<usize>>) -> Self {
         let mut by_ip: HashMap<String, usize> = HashMap::new();
         let mut ips: Vec<SharedIp> = Vec::new();
         for (i, endpoint) in endpoints.iter().enumerate() {
@@ -196,7 +201,17 @@ impl<'v> Fleet<'v> {
             endpoints,
             ips,
             by_ip,
+            by_cluster,
         }
+    }
+
+    /// The endpoints of cluster `index` (in `values.pgClusters`), in kind order: write,
+    /// read, admin.
+    pub fn endpoints_of(&self, index: usize) -> &[Endpoint<'v>] {
+        self.by_cluster
+            .get(index)
+            .and_then(|range| self.endpoints.get(range.clone()))
+            .unwrap_or_default()
     }
 
     /// The services on an IP, whether shared or not.
@@ -337,10 +352,6 @@ mod tests {
         crate::decode::decode(&tree, &mut Vec::new()).unwrap()
     }
 
-    fn ip(g: &GlobalExternalAccess, own: Option<&str>, kind: EndpointKind) -> Option<String> {
-        resolve_ip(g, own, kind)
-    }
-
     #[test]
     fn ip_precedence_endpoint_then_kind_then_pooled_then_shared() {
         // Each key holds its own IP, so the IP says which key won.
@@ -349,28 +360,28 @@ mod tests {
         );
         let write = EndpointKind::Write;
         assert_eq!(
-            ip(&g, Some(" 10.0.0.5 "), write).as_deref(),
+            resolve_ip(&g, Some(" 10.0.0.5 "), write).as_deref(),
             Some("10.0.0.5")
         );
-        assert_eq!(ip(&g, None, write).as_deref(), Some("10.0.0.1"));
+        assert_eq!(resolve_ip(&g, None, write).as_deref(), Some("10.0.0.1"));
         assert_eq!(
-            ip(&g, None, EndpointKind::Read).as_deref(),
+            resolve_ip(&g, None, EndpointKind::Read).as_deref(),
             Some("10.0.0.2")
         );
         // pooledIP is for write and read only: admin falls through to sharedIP.
         assert_eq!(
-            ip(&g, None, EndpointKind::Admin).as_deref(),
+            resolve_ip(&g, None, EndpointKind::Admin).as_deref(),
             Some("10.0.0.4")
         );
         let g = global("pooledIP: 10.0.0.3\nsharedIP: \"\"\n");
         assert_eq!(
-            ip(&g, Some(""), EndpointKind::Read).as_deref(),
+            resolve_ip(&g, Some(""), EndpointKind::Read).as_deref(),
             Some("10.0.0.3")
         );
-        assert_eq!(ip(&g, None, EndpointKind::Admin), None);
+        assert_eq!(resolve_ip(&g, None, EndpointKind::Admin), None);
         let g = global("sharedIPs: {admin: 10.0.0.7}\nsharedIP: 10.0.0.4\n");
         assert_eq!(
-            ip(&g, Some("  "), EndpointKind::Admin).as_deref(),
+            resolve_ip(&g, Some("  "), EndpointKind::Admin).as_deref(),
             Some("10.0.0.7")
         );
     }
@@ -403,5 +414,31 @@ mod tests {
         assert_eq!(fleet.ips[0].sharing_key(), "pgx-10-0-0-1");
         assert!(fleet.shared_ip_of(&fleet.endpoints[0]).is_some());
         assert!(fleet.shared_ip_of(&fleet.endpoints[2]).is_none());
+    }
+
+    #[test]
+    fn each_cluster_has_its_own_endpoints_in_kind_order() {
+        let text = "pgClusters:\n\
+- {name: a, namespace: n, externalAccess: {enabled: true, admin: {enabled: true}, write: {enabled: true}}}\n\
+- {name: b, namespace: n, externalAccess: {enabled: false, write: {enabled: true}}}\n\
+- {name: c, namespace: n}\n\
+- {name: d, namespace: n, externalAccess: {enabled: true, read: {enabled: true}}}\n";
+        let tree = crate::yaml::parse_document(text, crate::yaml::SourceId(0), &Default::default())
+            .unwrap()
+            .unwrap();
+        let values: Values = crate::decode::decode(&tree, &mut Vec::new()).unwrap();
+        let fleet = Fleet::new(&values);
+        let names = |i: usize| -> Vec<&str> {
+            fleet
+                .endpoints_of(i)
+                .iter()
+                .map(|e| e.service_name.as_str())
+                .collect()
+        };
+        assert_eq!(names(0), ["a-external-write", "a-external-admin"]);
+        assert!(names(1).is_empty());
+        assert!(names(2).is_empty());
+        assert_eq!(names(3), ["d-external-read"]);
+        assert!(names(4).is_empty());
     }
 }

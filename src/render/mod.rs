@@ -303,14 +303,6 @@ impl Renderer {
     /// certificate, `postgresql`, PDB and Services. Values must have passed validation.
     pub fn render(&self, values: &Values) -> Result<Rendered, RenderError> {
         let fleet = Fleet::new(values);
-        // Each cluster's endpoints, found in one pass over the fleet: looking them up per
-        // cluster made rendering quadratic in the number of clusters.
-        let mut endpoints_of: Vec<Vec<&Endpoint<'_>>> = vec![Vec::new(); values.pg_clusters.len()];
-        for endpoint in &fleet.endpoints {
-            if let Some(own) = endpoints_of.get_mut(endpoint.cluster_index) {
-                own.push(endpoint);
-            }
-        }
         let mut out = Rendered::default();
         for ns in view::namespaces(values) {
             let id = ObjectId {
@@ -343,10 +335,11 @@ impl Renderer {
         // rendered and read back in parallel, in order-keeping parts. The checks work
         // document by document, so a part's result is the whole stream's for its
         // documents; only the fallback to the full parser reads the joined stream.
-        let clusters: Vec<(&Cluster, &[&Endpoint<'_>])> = values
+        let clusters: Vec<(&Cluster, &[Endpoint<'_>])> = values
             .pg_clusters
             .iter()
-            .zip(endpoints_of.iter().map(Vec::as_slice))
+            .enumerate()
+            .map(|(i, cluster)| (cluster, fleet.endpoints_of(i)))
             .collect();
         // The machine's cores are asked only for a fleet worth splitting: the answer reads
         // cgroup files, which costs a small render more than its clusters do.
@@ -390,11 +383,11 @@ impl Renderer {
         values: &Values,
         fleet: &Fleet<'_>,
         cluster: &Cluster,
-        own: &[&Endpoint<'_>],
+        own: &[Endpoint<'_>],
     ) -> Result<(), RenderError> {
         let ns = Some(cluster.namespace.clone());
         if cluster.tls.enabled {
-            let certificate = view::certificate(values, cluster, own.iter().copied());
+            let certificate = view::certificate(values, cluster, own.iter());
             let id = ObjectId {
                 api_version: "cert-manager.io/v1",
                 kind: "Certificate",

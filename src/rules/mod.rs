@@ -24,12 +24,10 @@ pub mod secrets;
 pub mod tls;
 pub mod values;
 
-use std::ops::Range;
-
 pub use registry::{find, Rule, RULES};
 
 use crate::finding::{Finding, KeyPath, Severity};
-use crate::fleet::{Endpoint, Fleet};
+use crate::fleet::Fleet;
 use crate::render::view;
 use crate::values::{Cluster, Values};
 
@@ -45,9 +43,6 @@ pub struct Context<'v> {
     pub values: &'v Values,
     pub fleet: Fleet<'v>,
     pub options: Options,
-    /// For each cluster, where its endpoints are in `fleet.endpoints` (the fleet lists them
-    /// cluster by cluster).
-    endpoint_ranges: Vec<Range<usize>>,
     /// For each cluster with TLS enabled, its certificate as render writes it.
     certificates: Vec<Option<Certificate>>,
 }
@@ -63,22 +58,10 @@ pub struct Certificate {
 
 impl<'v> Context<'v> {
     pub fn new(values: &'v Values, options: Options) -> Self {
-        let fleet = Fleet::new(values);
-        let mut endpoint_ranges = vec![0..0; values.pg_clusters.len()];
-        for (i, endpoint) in fleet.endpoints.iter().enumerate() {
-            if let Some(range) = endpoint_ranges.get_mut(endpoint.cluster_index) {
-                if range.start == range.end {
-                    *range = i..i + 1;
-                } else {
-                    range.end = i + 1;
-                }
-            }
-        }
         let mut context = Self {
             values,
-            fleet,
+            fleet: Fleet::new(values),
             options,
-            endpoint_ranges,
             certificates: Vec::new(),
         };
         context.certificates = values
@@ -95,14 +78,6 @@ impl<'v> Context<'v> {
         context
     }
 
-    /// The endpoints of cluster `index`, in kind order (write, read, admin).
-    pub fn endpoints_of(&self, index: usize) -> &[Endpoint<'v>] {
-        self.endpoint_ranges
-            .get(index)
-            .and_then(|range| self.fleet.endpoints.get(range.clone()))
-            .unwrap_or_default()
-    }
-
     /// The certificate of cluster `index`, when its TLS is enabled.
     pub fn certificate(&self, index: usize) -> Option<&Certificate> {
         self.certificates.get(index).and_then(Option::as_ref)
@@ -115,7 +90,7 @@ impl<'v> Context<'v> {
 
     fn resolve_certificate(&self, index: usize, cluster: &Cluster) -> Certificate {
         // Render's own functions, so a rule and the rendered Certificate cannot disagree.
-        let own = self.endpoints_of(index).iter();
+        let own = self.fleet.endpoints_of(index).iter();
         let dns_names = view::certificate_dns_names(self.values, cluster, own);
         let common_name = view::common_name(self.values, cluster, &dns_names);
         let (issuer_name, issuer_kind, _) = view::issuer_ref(self.values, cluster);

@@ -45,6 +45,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             continue;
         }
         let Some(read) = cx
+            .fleet
             .endpoints_of(i)
             .iter()
             .find(|e| e.kind == EndpointKind::Read)

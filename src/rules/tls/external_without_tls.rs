@@ -43,7 +43,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         if cluster.tls.enabled {
             continue;
         }
-        let endpoints = cx.endpoints_of(i);
+        let endpoints = cx.fleet.endpoints_of(i);
         if endpoints.is_empty() {
             continue;
         }

@@ -66,7 +66,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let Some(certificate) = cx.certificate(i) else {
             continue;
         };
-        for endpoint in cx.endpoints_of(i) {
+        for endpoint in cx.fleet.endpoints_of(i) {
             if covers(&certificate.dns_names, &endpoint.hostname) {
                 continue;
             }

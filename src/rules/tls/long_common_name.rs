@@ -65,6 +65,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 ))
         } else {
             let path = cx
+                .fleet
                 .endpoints_of(i)
                 .iter()
                 .find(|e| &e.hostname == cn)

@@ -76,7 +76,8 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     services.push(format!("{}-pooler-repl", cluster.name));
                 }
                 services.extend(
-                    cx.endpoints_of(i)
+                    cx.fleet
+                        .endpoints_of(i)
                         .iter()
                         .map(|endpoint| endpoint.service_name.clone()),
                 );
