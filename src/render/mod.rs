@@ -125,7 +125,11 @@ impl Rendered {
     /// The stream `pgx render` prints: each document preceded by `---` and its source, as
     /// `helm template` does. With `only`, just those templates' documents.
     pub fn stream(&self, only: &[Template]) -> String {
-        self.chunks(only).concat()
+        if only.is_empty() {
+            self.parts.concat()
+        } else {
+            self.selected(only)
+        }
     }
 
     /// [`Rendered::stream`] in consecutive pieces to be written one after the other,
@@ -134,21 +138,19 @@ impl Rendered {
         if only.is_empty() {
             self.parts
         } else {
-            self.chunks(only)
+            vec![self.selected(only)]
         }
     }
 
-    fn chunks(&self, only: &[Template]) -> Vec<String> {
-        if only.is_empty() {
-            return self.parts.clone();
-        }
+    /// The documents of the `only` templates, in order.
+    fn selected(&self, only: &[Template]) -> String {
         let mut out = String::new();
         for manifest in &self.manifests {
             if only.contains(&manifest.template) {
                 out.push_str(self.section(manifest));
             }
         }
-        vec![out]
+        out
     }
 
     /// One stream per template that rendered anything, for `--output-dir`.
