@@ -345,7 +345,7 @@ pub fn resolve_ip(
 mod tests {
     use super::*;
 
-    fn global(yaml: &str) -> GlobalExternalAccess {
+    fn decoded<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
         let tree = crate::yaml::parse_document(yaml, crate::yaml::SourceId(0), &Default::default())
             .unwrap()
             .unwrap();
@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn ip_precedence_endpoint_then_kind_then_pooled_then_shared() {
         // Each key holds its own IP, so the IP says which key won.
-        let g = global(
+        let g: GlobalExternalAccess = decoded(
             "writeIP: 10.0.0.1\nsharedIPs: {write: 10.0.0.9, read: 10.0.0.2}\npooledIP: 10.0.0.3\nsharedIP: 10.0.0.4\n",
         );
         let write = EndpointKind::Write;
@@ -373,13 +373,13 @@ mod tests {
             resolve_ip(&g, None, EndpointKind::Admin).as_deref(),
             Some("10.0.0.4")
         );
-        let g = global("pooledIP: 10.0.0.3\nsharedIP: \"\"\n");
+        let g: GlobalExternalAccess = decoded("pooledIP: 10.0.0.3\nsharedIP: \"\"\n");
         assert_eq!(
             resolve_ip(&g, Some(""), EndpointKind::Read).as_deref(),
             Some("10.0.0.3")
         );
         assert_eq!(resolve_ip(&g, None, EndpointKind::Admin), None);
-        let g = global("sharedIPs: {admin: 10.0.0.7}\nsharedIP: 10.0.0.4\n");
+        let g: GlobalExternalAccess = decoded("sharedIPs: {admin: 10.0.0.7}\nsharedIP: 10.0.0.4\n");
         assert_eq!(
             resolve_ip(&g, Some("  "), EndpointKind::Admin).as_deref(),
             Some("10.0.0.7")
@@ -392,10 +392,7 @@ mod tests {
 - {name: a, namespace: n, externalAccess: {enabled: true, port: 5432, write: {enabled: true}}}\n\
 - {name: b, namespace: n, externalAccess: {enabled: true, port: 5433, write: {enabled: true, externalTrafficPolicy: Local}}}\n\
 - {name: c, namespace: n, externalAccess: {enabled: true, read: {enabled: true}}}\n";
-        let tree = crate::yaml::parse_document(text, crate::yaml::SourceId(0), &Default::default())
-            .unwrap()
-            .unwrap();
-        let values: Values = crate::decode::decode(&tree, &mut Vec::new()).unwrap();
+        let values: Values = decoded(text);
         let fleet = Fleet::new(&values);
         let policies: Vec<(&str, &str)> = fleet
             .endpoints
@@ -423,10 +420,7 @@ mod tests {
 - {name: b, namespace: n, externalAccess: {enabled: false, write: {enabled: true}}}\n\
 - {name: c, namespace: n}\n\
 - {name: d, namespace: n, externalAccess: {enabled: true, read: {enabled: true}}}\n";
-        let tree = crate::yaml::parse_document(text, crate::yaml::SourceId(0), &Default::default())
-            .unwrap()
-            .unwrap();
-        let values: Values = crate::decode::decode(&tree, &mut Vec::new()).unwrap();
+        let values: Values = decoded(text);
         let fleet = Fleet::new(&values);
         let names = |i: usize| -> Vec<&str> {
             fleet
