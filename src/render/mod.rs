@@ -263,6 +263,8 @@ impl Renderer {
             })?;
         env.set_syntax(syntax);
         env.set_formatter(formatter::format_value);
+        env.add_filter("mapping", formatter::mapping);
+        env.add_filter("sequence", formatter::sequence);
         for template in Template::ALL {
             env.add_template(template.name(), template.text())
                 .map_err(|error| RenderError::Template {
