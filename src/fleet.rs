@@ -87,7 +87,7 @@ impl Endpoint<'_> {
     /// `connection-type` label: what the endpoint reaches.
     pub fn connection_type(&self) -> String {
         let how = if self.pooled { "pooled" } else { "direct" };
-        format!("{}-{how}", self.kind.as_str())
+        [self.kind.as_str(), "-", how].concat()
     }
 }
 
@@ -111,7 +111,7 @@ impl SharedIp {
             .chars()
             .map(|c| if c == '.' || c == ':' { '-' } else { c })
             .collect();
-        format!("pgx-{ip}")
+        ["pgx-", &ip].concat()
     }
 }
 
@@ -255,8 +255,8 @@ fn resolve<'v>(
     if pooled {
         selector.insert("application".to_owned(), "db-connection-pooler".to_owned());
         let pooler = match kind {
-            EndpointKind::Read => format!("{}-pooler-repl", cluster.name),
-            _ => format!("{}-pooler", cluster.name),
+            EndpointKind::Read => [&cluster.name, "-pooler-repl"].concat(),
+            _ => [&cluster.name, "-pooler"].concat(),
         };
         selector.insert("connection-pooler".to_owned(), pooler);
     } else {
@@ -285,14 +285,16 @@ fn resolve<'v>(
         cluster_index,
         cluster,
         kind,
-        service_name: format!("{}-external-{}", cluster.name, kind.as_str()),
+        service_name: [&cluster.name, "-external-", kind.as_str()].concat(),
         hostname: own.hostname.clone().unwrap_or_else(|| {
-            format!(
-                "{}-{}.{}",
-                cluster.name,
+            [
+                &cluster.name,
+                "-",
                 kind.as_str(),
-                values.external_access.domain
-            )
+                ".",
+                &values.external_access.domain,
+            ]
+            .concat()
         }),
         port: own
             .port

@@ -222,9 +222,9 @@ pub fn certificate_dns_names<'e, 'v: 'e>(
         let (n, ns, domain) = (&cluster.name, &cluster.namespace, &values.cluster_domain);
         let spellings = |service: &str, with_bare: bool| {
             let mut v = vec![
-                format!("{service}.{ns}.svc.{domain}"),
-                format!("{service}.{ns}.svc"),
-                format!("{service}.{ns}"),
+                [service, ".", ns, ".svc.", domain].concat(),
+                [service, ".", ns, ".svc"].concat(),
+                [service, ".", ns].concat(),
             ];
             if with_bare {
                 v.push(service.to_owned());
@@ -232,12 +232,12 @@ pub fn certificate_dns_names<'e, 'v: 'e>(
             v
         };
         names.extend(spellings(n, true));
-        names.extend(spellings(&format!("{n}-repl"), false));
+        names.extend(spellings(&[n, "-repl"].concat(), false));
         if cluster.master_pooler() {
-            names.extend(spellings(&format!("{n}-pooler"), false));
+            names.extend(spellings(&[n, "-pooler"].concat(), false));
         }
         if cluster.replica_pooler() {
-            names.extend(spellings(&format!("{n}-pooler-repl"), false));
+            names.extend(spellings(&[n, "-pooler-repl"].concat(), false));
         }
     } else {
         for endpoint in endpoints {
@@ -617,7 +617,7 @@ pub struct ServiceView {
 pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> ServiceView {
     let cluster = endpoint.cluster;
     let access = &values.external_access;
-    let component = format!("database-external-{}", endpoint.kind.as_str());
+    let component = ["database-external-", endpoint.kind.as_str()].concat();
     let connection_type = endpoint.connection_type();
     let shared = fleet.shared_ip_of(endpoint);
     let dns = &access.external_dns_annotation_prefix;
@@ -627,18 +627,18 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
             "argocd.argoproj.io/sync-wave".to_owned(),
             cluster.external_access.sync_wave.clone(),
         ),
-        (format!("{dns}hostname"), endpoint.hostname.clone()),
-        (format!("{dns}ttl"), "300".to_owned()),
+        ([dns, "hostname"].concat(), endpoint.hostname.clone()),
+        ([dns, "ttl"].concat(), "300".to_owned()),
         (
-            format!("{metallb}address-pool"),
+            [metallb, "address-pool"].concat(),
             access.address_pool.clone(),
         ),
     ];
     if let Some(ip) = &endpoint.ip {
-        annotations.push((format!("{metallb}loadBalancerIPs"), ip.clone()));
+        annotations.push(([metallb, "loadBalancerIPs"].concat(), ip.clone()));
     }
     if let Some(shared) = shared {
-        annotations.push((format!("{metallb}allow-shared-ip"), shared.sharing_key()));
+        annotations.push(([metallb, "allow-shared-ip"].concat(), shared.sharing_key()));
     }
     let (title, how) = match (endpoint.kind, endpoint.pooled) {
         (EndpointKind::Write, true) => ("Write", "pooled"),
