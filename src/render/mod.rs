@@ -164,6 +164,20 @@ impl Rendered {
             .collect()
     }
 
+    /// Makes room for `clusters` clusters shaped like the one rendered so far. A large
+    /// fleet's part would otherwise grow by doubling: every step copies it and touches
+    /// fresh pages, and page faults were a fifth of a 1,000-cluster render's time. Room
+    /// reserved beyond what is written is never touched, so a generous guess costs nothing.
+    fn reserve_like_first(&mut self, clusters: usize) {
+        let manifests = self.manifests.len().saturating_mul(clusters);
+        self.manifests
+            .reserve(manifests.saturating_sub(self.manifests.len()));
+        if let Some(stream) = self.parts.last_mut() {
+            let bytes = stream.len().saturating_mul(clusters);
+            stream.reserve((bytes + bytes / 4).saturating_sub(stream.len()));
+        }
+    }
+
     /// Appends a part rendered on its own, as if its documents had been pushed here.
     fn append(&mut self, part: Rendered) {
         let offset = self.parts.len();
@@ -358,8 +372,11 @@ impl Renderer {
         });
         let parts = in_parallel(&clusters, threads, |chunk| {
             let mut part = Rendered::default();
-            for (cluster, own) in chunk {
+            for (i, (cluster, own)) in chunk.iter().enumerate() {
                 self.cluster_objects(&mut part, values, &fleet, cluster, own)?;
+                if i == 0 {
+                    part.reserve_like_first(chunk.len());
+                }
             }
             check(&part)?;
             let read = verify_subset(&part);
