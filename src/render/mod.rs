@@ -2,6 +2,7 @@
 //! then parses its own output back and checks that it holds exactly the objects it meant
 //! to render, before anything is written.
 
+mod block;
 mod formatter;
 pub mod view;
 
@@ -277,8 +278,8 @@ impl Renderer {
             })?;
         env.set_syntax(syntax);
         env.set_formatter(formatter::format_value);
-        env.add_filter("mapping", formatter::mapping);
-        env.add_filter("sequence", formatter::sequence);
+        env.add_filter("mapping", block::mapping);
+        env.add_filter("sequence", block::sequence);
         for template in Template::ALL {
             env.add_template(template.name(), template.text())
                 .map_err(|error| RenderError::Template {

@@ -5,15 +5,17 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::block::{Items, Pairs};
 use crate::fleet::{Endpoint, Fleet};
 use crate::values::{
     Cluster, EndpointKind, IntOrPercent, IssuerType, KeyAlgorithm, Values, EXPORTER_RESOURCES,
     POOLER_RESOURCES, POSTGRES_RESOURCES,
 };
 
-/// Ordered key/value pairs, written in this order (sorted where they come from values, so
-/// reordering a map in values never changes the output).
-pub type Pairs = Vec<(String, String)>;
+/// Ordered key/value pairs as views build them, written in this order (sorted where they
+/// come from values, so reordering a map in values never changes the output); handed to
+/// templates as [`Pairs`].
+type KeyValues = Vec<(String, String)>;
 
 /// PostgreSQL parameters every cluster gets; `postgresql.parameters` in values overrides or
 /// extends them.
@@ -71,7 +73,7 @@ pub const BUILT_IN_USERS: &[(&str, &[&str])] = &[
 
 /// Fixed labels first, then `extra` sorted by key; an extra label never replaces a fixed one.
 fn labels(fixed: &[(&str, &str)], extra: &indexmap::IndexMap<String, String>) -> Pairs {
-    let mut out: Pairs = fixed
+    let mut out: KeyValues = fixed
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
@@ -80,10 +82,10 @@ fn labels(fixed: &[(&str, &str)], extra: &indexmap::IndexMap<String, String>) ->
             out.push((k, v));
         }
     }
-    out
+    out.into()
 }
 
-fn sorted(map: &indexmap::IndexMap<String, String>) -> Pairs {
+fn sorted(map: &indexmap::IndexMap<String, String>) -> KeyValues {
     let sorted: BTreeMap<&String, &String> = map.iter().collect();
     sorted
         .into_iter()
@@ -196,8 +198,8 @@ pub struct CertificateView {
     pub renew_before: String,
     pub organization: String,
     pub common_name: String,
-    pub dns_names: Vec<String>,
-    pub ip_addresses: Vec<String>,
+    pub dns_names: Items,
+    pub ip_addresses: Items,
     pub issuer_name: String,
     pub issuer_kind: String,
     pub issuer_group: Option<String>,
@@ -340,13 +342,13 @@ pub fn certificate<'e, 'v: 'e>(
         renew_before: tls.renew_before.clone(),
         organization: tls.organization.clone(),
         common_name,
-        dns_names,
-        ip_addresses: tls.ip_addresses.clone(),
+        dns_names: dns_names.into(),
+        ip_addresses: tls.ip_addresses.clone().into(),
         issuer_name,
         issuer_kind,
         issuer_group,
-        secret_labels,
-        secret_annotations,
+        secret_labels: secret_labels.into(),
+        secret_annotations: secret_annotations.into(),
         key_algorithm: tls.private_key.algorithm.as_str(),
         key_size: match tls.private_key.algorithm {
             KeyAlgorithm::Ed25519 => None,
@@ -370,7 +372,7 @@ pub struct PostgresqlView {
     pub spilo_fs_group: Option<i64>,
     pub master_load_balancer: bool,
     pub replica_load_balancer: bool,
-    pub load_balancer_source_ranges: Vec<String>,
+    pub load_balancer_source_ranges: Items,
     pub master_pooler: bool,
     pub replica_pooler: bool,
     pub master_pooler_load_balancer: bool,
@@ -383,14 +385,14 @@ pub struct PostgresqlView {
     pub parameters: Pairs,
     pub resources: crate::values::EffectiveResources,
     pub users: Vec<(String, Vec<String>)>,
-    pub users_with_secret_rotation: Vec<String>,
+    pub users_with_secret_rotation: Items,
     pub databases: Pairs,
     pub pooler_instances: i64,
     pub pooler_mode: &'static str,
     pub pooler_schema: String,
     pub pooler_user: String,
     pub pooler_resources: crate::values::EffectiveResources,
-    pub pg_hba: Vec<String>,
+    pub pg_hba: Items,
     pub synchronous_mode: bool,
     pub synchronous_mode_strict: bool,
     pub synchronous_node_count: Option<i64>,
@@ -405,7 +407,7 @@ pub struct PostgresqlView {
     pub custom_queries: bool,
     pub node_affinity: Option<serde_json::Value>,
     pub tolerations: Option<serde_json::Value>,
-    pub maintenance_windows: Vec<String>,
+    pub maintenance_windows: Items,
     pub logical_backup: bool,
     pub logical_backup_schedule: String,
     pub clone: Pairs,
@@ -417,7 +419,7 @@ pub struct PostgresqlView {
 }
 
 pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
-    let mut parameters: Pairs = BUILT_IN_PARAMETERS
+    let mut parameters: KeyValues = BUILT_IN_PARAMETERS
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
@@ -456,11 +458,11 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
                 if let Some(plugin) = &slot.plugin {
                     fields.push(("plugin".to_owned(), plugin.clone()));
                 }
-                (name.clone(), fields)
+                (name.clone(), fields.into())
             })
             .collect()
     };
-    let mut clone = Pairs::new();
+    let mut clone = KeyValues::new();
     if let Some(c) = &cluster.clone {
         for (k, v) in [
             ("cluster", &c.cluster),
@@ -472,7 +474,7 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
             }
         }
     }
-    let mut standby = Pairs::new();
+    let mut standby = KeyValues::new();
     if let Some(s) = &cluster.standby {
         if let Some(v) = &s.s3_wal_path {
             standby.push(("s3_wal_path".to_owned(), v.clone()));
@@ -500,7 +502,7 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
         spilo_fs_group: cluster.spilo_fs_group,
         master_load_balancer: cluster.lb.master.enabled,
         replica_load_balancer: cluster.lb.replica.enabled,
-        load_balancer_source_ranges: cluster.lb.allowed_source_ranges.clone(),
+        load_balancer_source_ranges: cluster.lb.allowed_source_ranges.clone().into(),
         master_pooler: cluster.master_pooler(),
         replica_pooler: cluster.replica_pooler(),
         master_pooler_load_balancer: pooler.lb.master.enabled,
@@ -510,11 +512,11 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
         iops: cluster.iops,
         throughput: cluster.throughput,
         pg_version: cluster.pg_version.clone(),
-        parameters,
+        parameters: parameters.into(),
         resources: cluster.resources.or(POSTGRES_RESOURCES),
         users,
-        users_with_secret_rotation: cluster.users_with_secret_rotation.clone(),
-        databases: sorted(&cluster.databases),
+        users_with_secret_rotation: cluster.users_with_secret_rotation.clone().into(),
+        databases: sorted(&cluster.databases).into(),
         pooler_instances: pooler.instances,
         pooler_mode: pooler.mode.as_str(),
         pooler_schema: pooler.schema.clone(),
@@ -524,7 +526,8 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
             .patroni
             .pg_hba
             .clone()
-            .unwrap_or_else(|| BUILT_IN_PG_HBA.iter().map(|l| (*l).to_owned()).collect()),
+            .unwrap_or_else(|| BUILT_IN_PG_HBA.iter().map(|l| (*l).to_owned()).collect())
+            .into(),
         synchronous_mode: cluster.patroni.synchronous_mode,
         synchronous_mode_strict: cluster.patroni.synchronous_mode_strict,
         synchronous_node_count: cluster.patroni.synchronous_node_count,
@@ -545,13 +548,13 @@ pub fn postgresql(cluster: &Cluster) -> PostgresqlView {
         custom_queries: cluster.monitoring.custom_queries,
         node_affinity: cluster.node_affinity.clone(),
         tolerations: cluster.tolerations.clone(),
-        maintenance_windows: cluster.maintenance_windows.clone(),
+        maintenance_windows: cluster.maintenance_windows.clone().into(),
         logical_backup: cluster.logical_backup.enabled,
         logical_backup_schedule: cluster.logical_backup.schedule.clone(),
-        clone,
-        standby,
-        pod_annotations: sorted(&cluster.pod_annotations),
-        service_annotations: sorted(&cluster.service_annotations),
+        clone: clone.into(),
+        standby: standby.into(),
+        pod_annotations: sorted(&cluster.pod_annotations).into(),
+        service_annotations: sorted(&cluster.service_annotations).into(),
         env: cluster
             .env
             .iter()
@@ -577,7 +580,7 @@ pub fn pdb(values: &Values, cluster: &Cluster) -> Option<PdbView> {
     }
     // Sorted, as Helm ranges over a map and as the Services' selectors are: the order of
     // `operator.clusterLabels` in values must not change the output (issue #6).
-    let mut selector: Pairs = sorted(&values.operator.cluster_labels);
+    let mut selector: KeyValues = sorted(&values.operator.cluster_labels);
     selector.push((
         values.operator.cluster_name_label.clone(),
         cluster.name.clone(),
@@ -594,7 +597,7 @@ pub fn pdb(values: &Values, cluster: &Cluster) -> Option<PdbView> {
             &cluster.labels,
         ),
         sync_wave: cluster.pdb.sync_wave.clone(),
-        selector,
+        selector: selector.into(),
         min_available: cluster.pdb.min_available.clone(),
         max_unavailable: cluster.pdb.max_unavailable.clone(),
     })
@@ -606,7 +609,7 @@ pub struct ServiceView {
     pub namespace: String,
     pub labels: Pairs,
     pub annotations: Pairs,
-    pub source_ranges: Vec<String>,
+    pub source_ranges: Items,
     pub traffic_policy: &'static str,
     pub session_affinity: &'static str,
     pub affinity_timeout: Option<i64>,
@@ -622,7 +625,7 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
     let shared = fleet.shared_ip_of(endpoint);
     let dns = &access.external_dns_annotation_prefix;
     let metallb = &access.metallb_annotation_prefix;
-    let mut annotations: Pairs = vec![
+    let mut annotations: KeyValues = vec![
         (
             "argocd.argoproj.io/sync-wave".to_owned(),
             cluster.external_access.sync_wave.clone(),
@@ -676,8 +679,8 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
             ],
             &cluster.labels,
         ),
-        annotations,
-        source_ranges: endpoint.source_ranges.clone(),
+        annotations: annotations.into(),
+        source_ranges: endpoint.source_ranges.clone().into(),
         traffic_policy: endpoint.traffic_policy.as_str(),
         session_affinity: endpoint.session_affinity.as_str(),
         affinity_timeout: (endpoint.session_affinity == crate::values::SessionAffinity::ClientIp)
