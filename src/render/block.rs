@@ -135,6 +135,10 @@ fn line_start(out: &mut String, indent: usize) -> Result<(), Error> {
 pub fn mapping(entries: &Value, indent: usize) -> Result<Value, Error> {
     let mut out = String::new();
     if let Some(pairs) = entries.downcast_object_ref::<PairList>() {
+        // A line break, the indentation, four quotes and `: ` per pair, when nothing needs
+        // escaping (which only costs a reallocation).
+        let bytes = pairs.0.iter().map(|(k, v)| k.len() + v.len() + indent + 7);
+        out.reserve(bytes.sum());
         for (key, value) in &pairs.0 {
             line_start(&mut out, indent)?;
             write_quoted(&mut out, key)?;
@@ -163,6 +167,7 @@ pub fn mapping(entries: &Value, indent: usize) -> Result<Value, Error> {
 pub fn sequence(items: &Value, indent: usize) -> Result<Value, Error> {
     let mut out = String::new();
     if let Some(items) = items.downcast_object_ref::<ItemList>() {
+        out.reserve(items.0.iter().map(|item| item.len() + indent + 5).sum());
         for item in &items.0 {
             line_start(&mut out, indent)?;
             out.push_str("- ");

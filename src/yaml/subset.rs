@@ -333,9 +333,7 @@ impl<'a> Reader<'a> {
             let rest = bytes.get(at..end).ok_or(Leave)?;
             let len = rest
                 .iter()
-                .position(|&b| {
-                    !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
-                })
+                .position(|&b| !is_key_byte(b))
                 .unwrap_or(rest.len());
             let word = self.text.get(at..at + len).ok_or(Leave)?;
             (Cow::Borrowed(word), at + len)
@@ -541,6 +539,24 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+}
+
+/// Bytes a plain key is made of: letters, digits and `_./-`. A table, because the key scan
+/// is the output check's busiest loop.
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < table.len() {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-');
+        b += 1;
+    }
+    table
+};
+
+fn is_key_byte(b: u8) -> bool {
+    // Always in bounds: the table has an entry for every byte.
+    KEY_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Whether all bytes are printable ASCII; written as a fold so that it compiles to a
