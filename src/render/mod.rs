@@ -487,8 +487,9 @@ fn in_parallel<T: Sync, R: Send>(
 /// has no namespace if its object has none), and no line of it starts another document.
 ///
 /// Every value reaches the output through the formatter as one scalar or flow collection
-/// with its line breaks escaped, so only template text could start a line; this check costs
-/// one pass over the output; [`verify`], the full parse, runs after it.
+/// with its line breaks escaped, so only template text, and the block filters' lines (each
+/// `key: value` or `- item` at the indentation the template gave), could start a line; this
+/// check costs one pass over the output; [`verify`], the full parse, runs after it.
 pub fn check(rendered: &Rendered) -> Result<(), RenderError> {
     let mut expected = String::new();
     for manifest in &rendered.manifests {
