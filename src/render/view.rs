@@ -221,25 +221,16 @@ pub fn certificate_dns_names<'e, 'v: 'e>(
 ) -> Vec<String> {
     let mut names = Vec::new();
     if cluster.tls.include_internal_names {
-        let (n, ns, domain) = (&cluster.name, &cluster.namespace, &values.cluster_domain);
-        let spellings = |service: &str, with_bare: bool| {
-            let mut v = vec![
-                [service, ".", ns, ".svc.", domain].concat(),
-                [service, ".", ns, ".svc"].concat(),
-                [service, ".", ns].concat(),
-            ];
-            if with_bare {
-                v.push(service.to_owned());
+        let (ns, domain) = (&cluster.namespace, &values.cluster_domain);
+        // Each Service's in-cluster names; the master's also bare, as the chart did.
+        for (i, service) in cluster.operator_services().iter().enumerate() {
+            let service = service.as_str();
+            names.push([service, ".", ns, ".svc.", domain].concat());
+            names.push([service, ".", ns, ".svc"].concat());
+            names.push([service, ".", ns].concat());
+            if i == 0 {
+                names.push(service.to_owned());
             }
-            v
-        };
-        names.extend(spellings(n, true));
-        names.extend(spellings(&[n, "-repl"].concat(), false));
-        if cluster.master_pooler() {
-            names.extend(spellings(&[n, "-pooler"].concat(), false));
-        }
-        if cluster.replica_pooler() {
-            names.extend(spellings(&[n, "-pooler-repl"].concat(), false));
         }
     } else {
         for endpoint in endpoints {

@@ -128,6 +128,20 @@ impl Cluster {
         self.pooler.enabled && self.pooler.replica.enabled
     }
 
+    /// The Services the operator creates for this cluster, in this order: the master's
+    /// (`<name>`), the replicas' (`<name>-repl`), and the poolers' that exist
+    /// (`<name>-pooler`, `<name>-pooler-repl`).
+    pub fn operator_services(&self) -> Vec<String> {
+        let mut services = vec![self.name.clone(), [&self.name, "-repl"].concat()];
+        if self.master_pooler() {
+            services.push([&self.name, "-pooler"].concat());
+        }
+        if self.replica_pooler() {
+            services.push([&self.name, "-pooler-repl"].concat());
+        }
+        services
+    }
+
     pub fn tls_secret_name(&self) -> String {
         self.tls
             .secret_name

@@ -68,13 +68,9 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     )),
                 );
             } else {
-                let mut services = vec![format!("{}-repl", cluster.name)];
-                if cluster.master_pooler() {
-                    services.push(format!("{}-pooler", cluster.name));
-                }
-                if cluster.replica_pooler() {
-                    services.push(format!("{}-pooler-repl", cluster.name));
-                }
+                // The master's Service is the name itself, checked above.
+                let mut services: Vec<String> =
+                    cluster.operator_services().into_iter().skip(1).collect();
                 services.extend(
                     cx.fleet
                         .endpoints_of(i)
