@@ -73,16 +73,21 @@ pub const BUILT_IN_USERS: &[(&str, &[&str])] = &[
 
 /// Fixed labels first, then `extra` sorted by key; an extra label never replaces a fixed one.
 fn labels(fixed: &[(&str, &str)], extra: &indexmap::IndexMap<String, String>) -> Pairs {
-    let mut out: KeyValues = fixed
+    let fixed = fixed
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
+    fixed_then_extra(fixed, extra).into()
+}
+
+/// `fixed` first, then `extra` sorted by key; an extra entry never replaces a fixed one.
+fn fixed_then_extra(mut fixed: KeyValues, extra: &indexmap::IndexMap<String, String>) -> KeyValues {
     for (k, v) in sorted(extra) {
         if !fixed.iter().any(|(f, _)| *f == k) {
-            out.push((k, v));
+            fixed.push((k, v));
         }
     }
-    out.into()
+    fixed
 }
 
 fn sorted(map: &indexmap::IndexMap<String, String>) -> KeyValues {
@@ -288,7 +293,7 @@ pub fn certificate<'e, 'v: 'e>(
     let certificate_name = format!("{}-tls", cluster.name);
     let (issuer_name, issuer_kind, issuer_group) = issuer_ref(values, cluster);
     let tls = &cluster.tls;
-    let mut secret_labels = vec![
+    let secret_labels = vec![
         ("app.kubernetes.io/name".to_owned(), cluster.name.clone()),
         (
             "app.kubernetes.io/component".to_owned(),
@@ -296,12 +301,8 @@ pub fn certificate<'e, 'v: 'e>(
         ),
         ("postgres-cluster".to_owned(), cluster.name.clone()),
     ];
-    for (k, v) in sorted(&tls.secret_template.labels) {
-        if !secret_labels.iter().any(|(f, _)| *f == k) {
-            secret_labels.push((k, v));
-        }
-    }
-    let mut secret_annotations = vec![
+    let secret_labels = fixed_then_extra(secret_labels, &tls.secret_template.labels);
+    let secret_annotations = vec![
         (
             "platform.pnats.cloud/certificate-name".to_owned(),
             certificate_name.clone(),
@@ -311,11 +312,7 @@ pub fn certificate<'e, 'v: 'e>(
             common_name.clone(),
         ),
     ];
-    for (k, v) in sorted(&tls.secret_template.annotations) {
-        if !secret_annotations.iter().any(|(f, _)| *f == k) {
-            secret_annotations.push((k, v));
-        }
-    }
+    let secret_annotations = fixed_then_extra(secret_annotations, &tls.secret_template.annotations);
     CertificateView {
         name: certificate_name,
         namespace: cluster.namespace.clone(),
@@ -653,11 +650,10 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
             cluster.name, endpoint.port
         ),
     ));
-    for (k, v) in sorted(&cluster.external_access.endpoint(endpoint.kind).annotations) {
-        if !annotations.iter().any(|(f, _)| *f == k) {
-            annotations.push((k, v));
-        }
-    }
+    let annotations = fixed_then_extra(
+        annotations,
+        &cluster.external_access.endpoint(endpoint.kind).annotations,
+    );
     ServiceView {
         name: endpoint.service_name.clone(),
         namespace: cluster.namespace.clone(),
@@ -682,5 +678,27 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         port: endpoint.port,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_entries_follow_the_fixed_ones_sorted_and_never_replace_one() {
+        let extra: indexmap::IndexMap<String, String> = [("b", "2"), ("app", "mine"), ("a", "1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let fixed = vec![
+            ("app".to_owned(), "pgx".to_owned()),
+            ("z".to_owned(), "0".to_owned()),
+        ];
+        let expected: KeyValues = [("app", "pgx"), ("z", "0"), ("a", "1"), ("b", "2")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(fixed_then_extra(fixed, &extra), expected);
     }
 }
