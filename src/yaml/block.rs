@@ -16,7 +16,7 @@
 //! and the full parser reads the text and decides, errors included. `tests/block.rs` and
 //! the `values` fuzz target compare the two on every input they make.
 
-use super::leave::{Keys, Leave, Read, MAX_KEY_BYTES};
+use super::leave::{is_key_byte, Keys, Leave, Read, MAX_KEY_BYTES};
 use super::{Content, Entry, Limits, Node, Scalar, SourceId, Span, Style};
 
 /// The tree of `text` if it stays inside the subset and its root is a block mapping;
@@ -136,10 +136,6 @@ fn starts_key(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'/'
 }
 
-fn continues_key(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/')
-}
-
 /// Characters that cannot start a plain scalar, or that make it more than a plain word
 /// here (`-` and `?` followed by a space, `:` always).
 fn starts_plain(b: u8, after: u8) -> bool {
@@ -248,7 +244,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let mut i = at + 1;
-        while i < end && continues_key(self.byte(i)) {
+        while i < end && is_key_byte(self.byte(i)) {
             i += 1;
         }
         if self.byte(i) != b':' || !matches!(self.byte(i + 1), b' ' | b'\n') {

@@ -1,6 +1,6 @@
 //! What the two fast readers share ([`super::block`] for values files, [`super::subset`]
-//! for the render's output check): leaving a text to the full parser when not sure, and
-//! finding a duplicate key, which the full parser refuses.
+//! for the render's output check): leaving a text to the full parser when not sure,
+//! finding a duplicate key, which the full parser refuses, and what a plain key is made of.
 
 /// Leaving the fast reader's subset: the full parser decides.
 #[derive(Debug)]
@@ -52,4 +52,22 @@ impl<K: Ord> Keys<K> {
         }
         Ok(self.list)
     }
+}
+
+/// Bytes a plain key is made of after its first: letters, digits and `_./-`. A table,
+/// because the key scan is the output check's busiest loop.
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < table.len() {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-');
+        b += 1;
+    }
+    table
+};
+
+pub(super) fn is_key_byte(b: u8) -> bool {
+    // Always in bounds: the table has an entry for every byte.
+    KEY_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }

@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::leave::{Keys, Leave, Read, MAX_KEY_BYTES};
+use super::leave::{is_key_byte, Keys, Leave, Read, MAX_KEY_BYTES};
 
 /// What the output check compares in a document, as the full parser reads it: the root
 /// mapping's `apiVersion` and `kind`, and `metadata`'s `name` and `namespace`; `None` where
@@ -539,24 +539,6 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
-}
-
-/// Bytes a plain key is made of: letters, digits and `_./-`. A table, because the key scan
-/// is the output check's busiest loop.
-const KEY_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < table.len() {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-');
-        b += 1;
-    }
-    table
-};
-
-fn is_key_byte(b: u8) -> bool {
-    // Always in bounds: the table has an entry for every byte.
-    KEY_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Whether all bytes are printable ASCII; written as a fold so that it compiles to a
