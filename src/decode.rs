@@ -202,7 +202,7 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
             },
             Content::Seq(items) => visitor.visit_seq(SeqReader::new(self.path, items, self.sink)),
             Content::Map(entries) => {
-                visitor.visit_map(MapReader::new(self.path, entries, None, self.sink))
+                visitor.visit_map(MapReader::new(self.path, entries, self.sink))
             }
         };
         result.map_err(|e| self.place(e))
@@ -343,7 +343,7 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match &self.node.content {
             Content::Map(entries) => visitor
-                .visit_map(MapReader::new(self.path, entries, None, self.sink))
+                .visit_map(MapReader::new(self.path, entries, self.sink))
                 .map_err(|e| self.place(e)),
             _ => Err(self.mismatch("a mapping")),
         }
@@ -391,7 +391,7 @@ impl<'de> de::Deserializer<'de> for Decoder<'_> {
             }
         }
         visitor
-            .visit_map(MapReader::new(self.path, entries, Some(fields), self.sink))
+            .visit_map(MapReader::new(self.path, entries, self.sink))
             .map_err(|e| self.place(e))
     }
 
@@ -480,24 +480,17 @@ impl<'de> de::SeqAccess<'de> for SeqReader<'_> {
 
 struct MapReader<'a> {
     parent: &'a Path<'a>,
+    /// For a struct, unknown keys were reported already; its visitor skips them.
     entries: std::slice::Iter<'a, Entry>,
-    /// For structs, the keys serde knows; unknown keys were reported and are skipped.
-    fields: Option<&'static [&'static str]>,
     current: Option<&'a Entry>,
     sink: &'a Sink,
 }
 
 impl<'a> MapReader<'a> {
-    fn new(
-        parent: &'a Path<'a>,
-        entries: &'a [Entry],
-        fields: Option<&'static [&'static str]>,
-        sink: &'a Sink,
-    ) -> Self {
+    fn new(parent: &'a Path<'a>, entries: &'a [Entry], sink: &'a Sink) -> Self {
         Self {
             parent,
             entries: entries.iter(),
-            fields,
             current: None,
             sink,
         }
@@ -515,11 +508,6 @@ impl<'de> de::MapAccess<'de> for MapReader<'_> {
             // Helm drops keys set to null, so the default applies.
             if entry.value.is_null() {
                 continue;
-            }
-            if let Some(fields) = self.fields {
-                if !fields.contains(&entry.key.as_str()) {
-                    continue;
-                }
             }
             self.current = Some(entry);
             let key: de::value::StrDeserializer<'_, DecodeError> =
