@@ -104,8 +104,10 @@ impl Scalar {
             return Resolved::Str(&self.text);
         }
         let t = self.text.as_str();
+        if is_null_text(t) {
+            return Resolved::Null;
+        }
         match t {
-            "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
             "true" | "True" | "TRUE" => return Resolved::Bool(true),
             "false" | "False" | "FALSE" => return Resolved::Bool(false),
             _ => {}
@@ -125,9 +127,16 @@ impl Scalar {
         Resolved::Str(t)
     }
 
+    /// Whether [`Scalar::resolve`] reads it as null, without typing the rest: the decoder
+    /// asks this of every value, and a full resolve of a name tried it as a number first.
     pub fn is_null(&self) -> bool {
-        matches!(self.resolve(), Resolved::Null)
+        self.style == Style::Plain && is_null_text(&self.text)
     }
+}
+
+/// The plain scalars YAML 1.2's core schema reads as null.
+fn is_null_text(t: &str) -> bool {
+    matches!(t, "" | "~" | "null" | "Null" | "NULL")
 }
 
 fn parse_int(t: &str) -> Option<i64> {
@@ -974,6 +983,27 @@ mod tests {
 
     fn parse(text: &str) -> Result<Option<Node>, YamlError> {
         parse_document(text, SourceId(0), &Limits::default())
+    }
+
+    #[test]
+    fn is_null_answers_what_resolve_does_for_every_style() {
+        let texts = [
+            "", "~", "null", "Null", "NULL", "nULL", "nul", "none", "None", "0", "-", "false",
+            "no", "off", "n", "1.5", ".nan", "0x10", "db-00000", " null", "null ",
+        ];
+        for text in texts {
+            for style in [Style::Plain, Style::Quoted, Style::Block] {
+                let scalar = Scalar {
+                    text: text.into(),
+                    style,
+                };
+                assert_eq!(
+                    scalar.is_null(),
+                    matches!(scalar.resolve(), Resolved::Null),
+                    "{text:?} as {style:?}"
+                );
+            }
+        }
     }
 
     #[test]
