@@ -90,10 +90,27 @@ impl Ports {
 }
 
 /// The IP as MetalLB compares it: parsed where possible, so `2001:db8::1` and
-/// `2001:DB8:0::1` are one IP.
-fn canonical(ip: &str) -> String {
-    ip.parse::<std::net::IpAddr>()
-        .map_or_else(|_| ip.to_owned(), |ip| ip.to_string())
+/// `2001:DB8:0::1` are one IP. Kept parsed rather than written back out: formatting every
+/// endpoint's address cost more than the rest of the rule.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Ip<'a> {
+    Parsed(std::net::IpAddr),
+    Unparsed(&'a str),
+}
+
+impl<'a> Ip<'a> {
+    fn canonical(ip: &'a str) -> Self {
+        ip.parse().map_or(Ip::Unparsed(ip), Ip::Parsed)
+    }
+}
+
+impl std::fmt::Display for Ip<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ip::Parsed(ip) => ip.fmt(f),
+            Ip::Unparsed(ip) => f.write_str(ip),
+        }
+    }
 }
 
 fn describe(endpoint: &Endpoint<'_>) -> String {
@@ -105,25 +122,21 @@ fn describe(endpoint: &Endpoint<'_>) -> String {
 }
 
 pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
-    let on_ip: Vec<Option<String>> = cx
+    let on_ip: Vec<Option<Ip<'_>>> = cx
         .fleet
         .endpoints
         .iter()
-        .map(|e| e.ip.as_deref().map(canonical))
+        .map(|e| e.ip.as_deref().map(Ip::canonical))
         .collect();
-    let mut ports: HashMap<&str, Ports> = HashMap::new();
+    let mut ports: HashMap<Ip<'_>, Ports> = HashMap::new();
     for (endpoint, ip) in cx.fleet.endpoints.iter().zip(&on_ip) {
-        if let Some(ip) = ip {
-            ports
-                .entry(ip.as_str())
-                .or_default()
-                .taken
-                .insert(endpoint.port);
+        if let Some(ip) = *ip {
+            ports.entry(ip).or_default().taken.insert(endpoint.port);
         }
     }
-    let mut holder: HashMap<(&str, i64), usize> = HashMap::new();
+    let mut holder: HashMap<(Ip<'_>, i64), usize> = HashMap::new();
     for (i, (endpoint, ip)) in cx.fleet.endpoints.iter().zip(&on_ip).enumerate() {
-        let Some(ip) = ip.as_deref() else {
+        let Some(ip) = *ip else {
             continue;
         };
         if !(1..=MAX_PORT).contains(&endpoint.port) {
@@ -137,7 +150,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         let port = endpoint.port;
-        let help = match ports.get_mut(ip).and_then(|p| p.take_next_after(port)) {
+        let help = match ports.get_mut(&ip).and_then(|p| p.take_next_after(port)) {
             Some(free) => format!(
                 "move it to the next free port on {ip}: `pgClusters[{}].externalAccess.{}.port: {free}`",
                 endpoint.cluster_index,
@@ -167,6 +180,18 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_ip_written_two_ways_is_one_ip_and_is_named_canonically() {
+        let (a, b) = (Ip::canonical("2001:db8::1"), Ip::canonical("2001:DB8:0::1"));
+        assert!(a == b);
+        assert_eq!(b.to_string(), "2001:db8::1");
+        assert!(Ip::canonical("198.18.0.1") != Ip::canonical("198.18.0.2"));
+        // Not an address: compared and named as written.
+        let text = Ip::canonical("lb-pool-a");
+        assert!(text == Ip::Unparsed("lb-pool-a"));
+        assert_eq!(text.to_string(), "lb-pool-a");
+    }
 
     #[test]
     fn next_free_port_skips_taken_and_suggested_ports() {

@@ -48,16 +48,17 @@ pub const ID: &str = "PGX302";
 /// wildcard standing for the whole first label).
 pub fn covers(names: &[String], host: &str) -> bool {
     let host = host.trim_end_matches('.');
+    // What a wildcard would stand for: split once, not once per name.
+    let parent_of_host = host
+        .split_once('.')
+        .filter(|(first, _)| !first.is_empty())
+        .map(|(_, rest)| rest);
     names.iter().any(|name| {
-        if name.eq_ignore_ascii_case(host) {
-            return true;
-        }
-        match (name.strip_prefix("*."), host.split_once('.')) {
-            (Some(parent), Some((first, rest))) => {
-                !first.is_empty() && parent.eq_ignore_ascii_case(rest)
-            }
-            _ => false,
-        }
+        name.eq_ignore_ascii_case(host)
+            || name
+                .strip_prefix("*.")
+                .zip(parent_of_host)
+                .is_some_and(|(parent, rest)| parent.eq_ignore_ascii_case(rest))
     })
 }
 
@@ -91,5 +92,36 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 )),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn a_name_covers_its_host_exactly_or_by_a_one_label_wildcard() {
+        let names = ["db.example.com".to_owned(), "*.pnats.cloud".to_owned()];
+        for host in [
+            "db.example.com",
+            "DB.Example.com",
+            "db.example.com.",
+            "write.pnats.cloud",
+            "WRITE.PNATS.CLOUD.",
+        ] {
+            assert!(covers(&names, host), "{host}");
+        }
+        for host in [
+            "example.com",
+            "x.db.example.com",
+            "pnats.cloud",
+            "a.b.pnats.cloud",
+            ".pnats.cloud",
+            "write.pnats.cloud.evil",
+            "",
+        ] {
+            assert!(!covers(&names, host), "{host}");
+        }
+        assert!(!covers(&[], "db.example.com"));
     }
 }
