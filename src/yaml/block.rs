@@ -42,6 +42,7 @@ pub fn read_document(text: &str, source: SourceId, limits: &Limits) -> Option<No
         max_depth: limits.max_depth.min(MAX_DEPTH).saturating_sub(2),
         entries: Vec::new(),
         items: Vec::new(),
+        spare_keys: Vec::new(),
     };
     reader.advance();
     let first = reader.next?;
@@ -129,6 +130,9 @@ struct Reader<'a> {
     /// copied each list as it grew.
     entries: Vec<Entry>,
     items: Vec<Node>,
+    /// Key lists of finished mappings, kept for the next ones: one allocation per level of
+    /// nesting rather than one per mapping.
+    spare_keys: Vec<Vec<&'a str>>,
 }
 
 /// A key's first character: an indicator, a quote or a space would make it something else.
@@ -267,11 +271,21 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn keys(&mut self) -> Keys<&'a str> {
+        Keys::with(self.spare_keys.pop().unwrap_or_default())
+    }
+
+    /// Checks a finished mapping's keys and keeps their list for the next mapping.
+    fn give_back(&mut self, keys: Keys<&'a str>) -> Read<()> {
+        self.spare_keys.push(keys.finish()?);
+        Ok(())
+    }
+
     /// A block mapping at `indent`, from the next line.
     fn mapping(&mut self, indent: usize, depth: usize) -> Read<Node> {
         self.enter(depth)?;
         let first = self.entries.len();
-        let mut keys = Keys::new();
+        let mut keys = self.keys();
         let mut start = None;
         while let Some(line) = self.next_at(indent)? {
             let at = line.content();
@@ -287,7 +301,7 @@ impl<'a> Reader<'a> {
                 value,
             });
         }
-        keys.finish()?;
+        self.give_back(keys)?;
         let start = start.ok_or(Leave)?;
         let end = self.next_token();
         let entries = self.entries.drain(first..).collect();
@@ -478,9 +492,9 @@ impl<'a> Reader<'a> {
         self.enter(depth)?;
         let is_map = self.byte(at) == b'{';
         let close = if is_map { b'}' } else { b']' };
-        let mut items = Vec::new();
-        let mut entries = Vec::new();
-        let mut keys = Keys::new();
+        let first_entry = self.entries.len();
+        let first_item = self.items.len();
+        let mut keys = self.keys();
         let mut i = self.skip_spaces(at + 1, line.end);
         if self.byte(i) != close {
             loop {
@@ -491,7 +505,7 @@ impl<'a> Reader<'a> {
                     let key_span = self.span(line, i, colon);
                     let value_at = self.skip_spaces(colon + 1, line.end);
                     let (value, after) = self.flow_item(line, value_at, depth + 1)?;
-                    entries.push(Entry {
+                    self.entries.push(Entry {
                         key: key.to_owned(),
                         key_span,
                         value,
@@ -499,7 +513,7 @@ impl<'a> Reader<'a> {
                     i = after;
                 } else {
                     let (item, after) = self.flow_item(line, i, depth + 1)?;
-                    items.push(item);
+                    self.items.push(item);
                     i = after;
                 }
                 i = self.skip_spaces(i, line.end);
@@ -510,12 +524,12 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        keys.finish()?;
+        self.give_back(keys)?;
         let end = i + 1;
         let content = if is_map {
-            Content::Map(entries)
+            Content::Map(self.entries.drain(first_entry..).collect())
         } else {
-            Content::Seq(items)
+            Content::Seq(self.items.drain(first_item..).collect())
         };
         Ok((Node::new(content, self.span(line, at, end)), end))
     }
