@@ -47,7 +47,10 @@ pub fn is_secret_name(name: &str) -> bool {
 /// ASCII case: one pass over the name, looking further only at those words' first letters.
 fn mentions_credential(name: &str) -> bool {
     let bytes = name.as_bytes();
-    bytes.iter().enumerate().any(|(at, byte)| {
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        if !starts_credential_word(byte) {
+            return false;
+        }
         let rest = bytes.get(at..).unwrap_or_default();
         match byte.to_ascii_lowercase() {
             b'p' => starts_ignoring_case(rest, b"pass") || starts_ignoring_case(rest, b"pwd"),
@@ -60,6 +63,22 @@ fn mentions_credential(name: &str) -> bool {
     })
 }
 
+/// The first letters of the words [`mentions_credential`] looks for, in either case: a
+/// table, since every byte of every key is asked.
+fn starts_credential_word(byte: u8) -> bool {
+    const FIRST: [bool; 256] = {
+        let mut table = [false; 256];
+        let letters = b"psctkPSCTK";
+        let mut i = 0;
+        while i < letters.len() {
+            table[letters[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    FIRST.get(usize::from(byte)).copied().unwrap_or(false)
+}
+
 fn starts_ignoring_case(text: &[u8], prefix: &[u8]) -> bool {
     text.get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
@@ -69,10 +88,8 @@ fn starts_ignoring_case(text: &[u8], prefix: &[u8]) -> bool {
 fn names_env(key: &str) -> bool {
     let bytes = key.as_bytes();
     // Most keys do not contain `env` at all: answered without splitting words.
-    let mentions = bytes.iter().enumerate().any(|(at, byte)| {
-        byte.eq_ignore_ascii_case(&b'e')
-            && starts_ignoring_case(bytes.get(at..).unwrap_or_default(), b"env")
-    });
+    let mentions = memchr::memchr2_iter(b'e', b'E', bytes)
+        .any(|at| starts_ignoring_case(bytes.get(at..).unwrap_or_default(), b"env"));
     mentions && words(key).iter().any(|w| w == "env")
 }
 
