@@ -16,7 +16,7 @@
 //! and the full parser reads the text and decides, errors included. `tests/block.rs` and
 //! the `values` fuzz target compare the two on every input they make.
 
-use super::leave::{is_key_byte, Keys, Leave, Read, MAX_KEY_BYTES};
+use super::leave::{is_key_byte, Leave, Read, SpareKeys, MAX_KEY_BYTES};
 use super::{Content, Entry, Limits, Node, Scalar, SourceId, Span, Style};
 
 /// The tree of `text` if it stays inside the subset and its root is a block mapping;
@@ -42,7 +42,7 @@ pub fn read_document(text: &str, source: SourceId, limits: &Limits) -> Option<No
         max_depth: limits.max_depth.min(MAX_DEPTH).saturating_sub(2),
         entries: Vec::new(),
         items: Vec::new(),
-        spare_keys: Vec::new(),
+        spare_keys: SpareKeys::new(),
     };
     reader.advance();
     let first = reader.next?;
@@ -130,9 +130,7 @@ struct Reader<'a> {
     /// copied each list as it grew.
     entries: Vec<Entry>,
     items: Vec<Node>,
-    /// Key lists of finished mappings, kept for the next ones: one allocation per level of
-    /// nesting rather than one per mapping.
-    spare_keys: Vec<Vec<&'a str>>,
+    spare_keys: SpareKeys<&'a str>,
 }
 
 /// A key's first character: an indicator, a quote or a space would make it something else.
@@ -271,21 +269,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn keys(&mut self) -> Keys<&'a str> {
-        Keys::with(self.spare_keys.pop().unwrap_or_default())
-    }
-
-    /// Checks a finished mapping's keys and keeps their list for the next mapping.
-    fn give_back(&mut self, keys: Keys<&'a str>) -> Read<()> {
-        self.spare_keys.push(keys.finish()?);
-        Ok(())
-    }
-
     /// A block mapping at `indent`, from the next line.
     fn mapping(&mut self, indent: usize, depth: usize) -> Read<Node> {
         self.enter(depth)?;
         let first = self.entries.len();
-        let mut keys = self.keys();
+        let mut keys = self.spare_keys.take();
         let mut start = None;
         while let Some(line) = self.next_at(indent)? {
             let at = line.content();
@@ -301,7 +289,7 @@ impl<'a> Reader<'a> {
                 value,
             });
         }
-        self.give_back(keys)?;
+        self.spare_keys.give_back(keys)?;
         let start = start.ok_or(Leave)?;
         let end = self.next_token();
         let entries = self.entries.drain(first..).collect();
@@ -494,7 +482,7 @@ impl<'a> Reader<'a> {
         let close = if is_map { b'}' } else { b']' };
         let first_entry = self.entries.len();
         let first_item = self.items.len();
-        let mut keys = self.keys();
+        let mut keys = self.spare_keys.take();
         let mut i = self.skip_spaces(at + 1, line.end);
         if self.byte(i) != close {
             loop {
@@ -524,7 +512,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.give_back(keys)?;
+        self.spare_keys.give_back(keys)?;
         let end = i + 1;
         let content = if is_map {
             Content::Map(self.entries.drain(first_entry..).collect())

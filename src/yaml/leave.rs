@@ -28,7 +28,7 @@ impl<K: Ord> Keys<K> {
     }
 
     /// Keys in a list kept from an earlier mapping, emptied.
-    pub(super) fn with(mut list: Vec<K>) -> Self {
+    fn with(mut list: Vec<K>) -> Self {
         list.clear();
         Self { list }
     }
@@ -51,6 +51,29 @@ impl<K: Ord> Keys<K> {
             }
         }
         Ok(self.list)
+    }
+}
+
+/// Key lists of finished mappings, kept for the next ones: one allocation per level of
+/// nesting rather than one per mapping.
+pub(super) struct SpareKeys<K> {
+    lists: Vec<Vec<K>>,
+}
+
+impl<K: Ord> SpareKeys<K> {
+    pub(super) fn new() -> Self {
+        Self { lists: Vec::new() }
+    }
+
+    /// An empty key list for a mapping that starts.
+    pub(super) fn take(&mut self) -> Keys<K> {
+        Keys::with(self.lists.pop().unwrap_or_default())
+    }
+
+    /// Checks a finished mapping's keys ([`Keys::finish`]) and keeps their list.
+    pub(super) fn give_back(&mut self, keys: Keys<K>) -> Read<()> {
+        self.lists.push(keys.finish()?);
+        Ok(())
     }
 }
 

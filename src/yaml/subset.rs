@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::leave::{is_key_byte, Keys, Leave, Read, MAX_KEY_BYTES};
+use super::leave::{is_key_byte, Keys, Leave, Read, SpareKeys, MAX_KEY_BYTES};
 
 /// What the output check compares in a document, as the full parser reads it: the root
 /// mapping's `apiVersion` and `kind`, and `metadata`'s `name` and `namespace`; `None` where
@@ -44,7 +44,7 @@ pub fn read_document(text: &str) -> Option<Head<'_>> {
         bytes: text.as_bytes(),
         next_pos: 0,
         next: None,
-        spare: Vec::new(),
+        spare: SpareKeys::new(),
     };
     reader.scan().ok()?;
     let mut head = Head::default();
@@ -88,9 +88,7 @@ struct Reader<'a> {
     next_pos: usize,
     /// The next line with content, past comment and empty lines; `None` at the end.
     next: Option<Line>,
-    /// Key lists of finished mappings, kept for the next ones: one allocation per level of
-    /// nesting rather than one per mapping.
-    spare: Vec<Vec<Cow<'a, str>>>,
+    spare: SpareKeys<Cow<'a, str>>,
 }
 
 fn byte(bytes: &[u8], at: usize) -> Read<u8> {
@@ -147,19 +145,9 @@ impl<'a> Reader<'a> {
         head: &mut Head<'a>,
         depth: usize,
     ) -> Read<()> {
-        let mut keys = self.keys();
+        let mut keys = self.spare.take();
         self.mapping_rest(indent, context, head, depth, &mut keys)?;
-        self.give_back(keys)
-    }
-
-    fn keys(&mut self) -> Keys<Cow<'a, str>> {
-        Keys::with(self.spare.pop().unwrap_or_default())
-    }
-
-    /// Checks a finished mapping's keys and keeps their list for the next mapping.
-    fn give_back(&mut self, keys: Keys<Cow<'a, str>>) -> Read<()> {
-        self.spare.push(keys.finish()?);
-        Ok(())
+        self.spare.give_back(keys)
     }
 
     fn mapping_rest(
@@ -283,7 +271,7 @@ impl<'a> Reader<'a> {
             match self.key(item, line.end)? {
                 Some((key, after)) => {
                     // A compact mapping: its keys line up with the first one.
-                    let mut keys = self.keys();
+                    let mut keys = self.spare.take();
                     let mut head = Head::default();
                     let inner = indent + 2;
                     self.entry(
@@ -297,7 +285,7 @@ impl<'a> Reader<'a> {
                         &mut keys,
                     )?;
                     self.mapping_rest(inner, Context::Other, &mut head, depth + 1, &mut keys)?;
-                    self.give_back(keys)?;
+                    self.spare.give_back(keys)?;
                 }
                 None => {
                     self.inline(item, line.end, depth)?;
