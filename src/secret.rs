@@ -43,35 +43,33 @@ pub fn is_secret_name(name: &str) -> bool {
         })
 }
 
-/// Whether `name` contains `pass`, `pwd`, `secret`, `token`, `credential` or `key` in any
-/// ASCII case: one pass over the name, looking further only at those words' first letters.
+/// The words, in any ASCII case, that make a name worth splitting into words.
+const CREDENTIAL_WORDS: [&[u8]; 6] = [b"pass", b"pwd", b"secret", b"token", b"credential", b"key"];
+
+/// Whether `name` contains one of [`CREDENTIAL_WORDS`]: one pass over the name, looking
+/// further only at those words' first letters.
 fn mentions_credential(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.iter().enumerate().any(|(at, &byte)| {
-        if !starts_credential_word(byte) {
-            return false;
-        }
-        let rest = bytes.get(at..).unwrap_or_default();
-        match byte.to_ascii_lowercase() {
-            b'p' => starts_ignoring_case(rest, b"pass") || starts_ignoring_case(rest, b"pwd"),
-            b's' => starts_ignoring_case(rest, b"secret"),
-            b't' => starts_ignoring_case(rest, b"token"),
-            b'c' => starts_ignoring_case(rest, b"credential"),
-            b'k' => starts_ignoring_case(rest, b"key"),
-            _ => false,
+        starts_credential_word(byte) && {
+            let rest = bytes.get(at..).unwrap_or_default();
+            CREDENTIAL_WORDS
+                .iter()
+                .any(|word| starts_ignoring_case(rest, word))
         }
     })
 }
 
-/// The first letters of the words [`mentions_credential`] looks for, in either case: a
-/// table, since every byte of every key is asked.
+/// Whether a word of [`CREDENTIAL_WORDS`] starts with `byte`, in either case: a table,
+/// since every byte of every key is asked.
 fn starts_credential_word(byte: u8) -> bool {
     const FIRST: [bool; 256] = {
         let mut table = [false; 256];
-        let letters = b"psctkPSCTK";
         let mut i = 0;
-        while i < letters.len() {
-            table[letters[i] as usize] = true;
+        while i < CREDENTIAL_WORDS.len() {
+            let first = CREDENTIAL_WORDS[i][0];
+            table[first.to_ascii_lowercase() as usize] = true;
+            table[first.to_ascii_uppercase() as usize] = true;
             i += 1;
         }
         table
