@@ -94,3 +94,103 @@ pub(super) fn is_key_byte(b: u8) -> bool {
     // Always in bounds: the table has an entry for every byte.
     KEY_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// How many bytes at the start of `bytes` are printable ASCII other than `"` and `\`: the
+/// run of a double-quoted scalar that needs no closer look. Eight bytes at a time, since
+/// most of what the output check reads is quoted text.
+pub(super) fn plain_text_run(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut run = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let stops = stops(u64::from_le_bytes(word));
+        if stops != 0 {
+            // The lowest marked byte is always a true stop: a false mark only ever sits
+            // above a true one, where a borrow carried into it.
+            return run + (stops.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    run + chunks
+        .remainder()
+        .iter()
+        .take_while(|&&b| !is_stop(b))
+        .count()
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `word` that is zero (and possibly of bytes above one).
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// The high bit of every byte of `word` that [`is_stop`] (and possibly of bytes above one).
+fn stops(word: u64) -> u64 {
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    let beyond_ascii = word & HIGHS;
+    below_space
+        | beyond_ascii
+        | zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+        | zero_bytes(word ^ (ONES * 0x7f))
+}
+
+fn is_stop(b: u8) -> bool {
+    !(b' '..=b'~').contains(&b) || b == b'"' || b == b'\\'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text_run;
+
+    /// What the eight-at-a-time scan must answer, one byte at a time.
+    fn expected(bytes: &[u8]) -> usize {
+        bytes
+            .iter()
+            .take_while(|&&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+            .count()
+    }
+
+    #[test]
+    fn every_byte_at_every_offset_stops_the_run_where_it_should() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=u8::MAX {
+                    let mut bytes = vec![b'a'; len];
+                    if let Some(slot) = bytes.get_mut(at) {
+                        *slot = b;
+                    }
+                    assert_eq!(
+                        plain_text_run(&bytes),
+                        expected(&bytes),
+                        "{b:#04x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A borrow out of a stop byte marks the byte above it too; pairs of neighbours whose
+    /// first one borrows must still stop at the first.
+    #[test]
+    fn a_stop_next_to_any_byte_is_found_first() {
+        for first in [0x00, 0x01, 0x1f, 0x20, b'"', b'\\', 0x7f, 0x80, 0xff] {
+            for second in 0..=u8::MAX {
+                for at in 0..9 {
+                    let mut bytes = vec![b'x'; 16];
+                    bytes[at] = first;
+                    bytes[at + 1] = second;
+                    assert_eq!(
+                        plain_text_run(&bytes),
+                        expected(&bytes),
+                        "{first:#04x} {second:#04x} at {at}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -18,7 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::leave::{is_key_byte, Keys, Leave, Read, SpareKeys, MAX_KEY_BYTES};
+use super::leave::{is_key_byte, plain_text_run, Keys, Leave, Read, SpareKeys, MAX_KEY_BYTES};
 
 /// What the output check compares in a document, as the full parser reads it: the root
 /// mapping's `apiVersion` and `kind`, and `metadata`'s `name` and `namespace`; `None` where
@@ -462,14 +462,8 @@ impl<'a> Reader<'a> {
         let mut owned: Option<String> = None;
         let mut copied = start;
         loop {
-            // Straight to the next quote or backslash; what lies before it must be text.
-            let rest = bytes.get(pos..).ok_or(Leave)?;
-            let stop = memchr::memchr2(b'"', b'\\', rest).ok_or(Leave)?;
-            let between = rest.get(..stop).ok_or(Leave)?;
-            if !printable_ascii(between) {
-                self.check_text(pos, pos + stop)?;
-            }
-            pos += stop;
+            // Straight past the printable ASCII, to the next byte that needs a look.
+            pos += plain_text_run(bytes.get(pos..).ok_or(Leave)?);
             match byte(bytes, pos)? {
                 b'"' => {
                     let tail = self.text.get(copied..pos).ok_or(Leave)?;
@@ -505,34 +499,29 @@ impl<'a> Reader<'a> {
                     pos += len;
                     copied = pos;
                 }
+                0x80.. => pos += self.text_char(pos)?,
+                // A control character or DEL.
                 _ => return Err(Leave),
             }
         }
     }
 
-    /// Checks the text of a double-quoted scalar between `from` and `to` (no quote or
-    /// backslash): printable ASCII, and beyond it what [`super::quote`] writes unescaped.
-    fn check_text(&self, from: usize, to: usize) -> Read<()> {
-        let text = self.text.get(from..to).ok_or(Leave)?;
-        for c in text.chars() {
-            let allowed = matches!(c, ' '..='~')
-                || (c >= '\u{a0}'
-                    && !matches!(
-                        c,
-                        '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                    ));
-            if !allowed {
-                return Err(Leave);
-            }
+    /// The character at `at`, beyond ASCII, in a double-quoted scalar: its length if it is
+    /// one [`super::quote`] writes unescaped.
+    fn text_char(&self, at: usize) -> Read<usize> {
+        let c = self
+            .text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .ok_or(Leave)?;
+        let allowed = c >= '\u{a0}'
+            && !matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            );
+        if !allowed {
+            return Err(Leave);
         }
-        Ok(())
+        Ok(c.len_utf8())
     }
-}
-
-/// Whether all bytes are printable ASCII; written as a fold so that it compiles to a
-/// vector loop rather than a byte-by-byte one.
-fn printable_ascii(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .fold(true, |ok, &b| ok & (b.wrapping_sub(b' ') < 0x5f))
 }
