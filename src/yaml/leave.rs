@@ -1,6 +1,7 @@
 //! What the two fast readers share ([`super::block`] for values files, [`super::subset`]
 //! for the render's output check): leaving a text to the full parser when not sure,
-//! finding a duplicate key, which the full parser refuses, and what a plain key is made of.
+//! finding a duplicate key, which the full parser refuses, what a plain key is made of, and
+//! where quoted text needs a closer look (which [`super::is_verbatim`] asks as well).
 
 /// Leaving the fast reader's subset: the full parser decides.
 #[derive(Debug)]
@@ -96,8 +97,9 @@ pub(super) fn is_key_byte(b: u8) -> bool {
 }
 
 /// How many bytes at the start of `bytes` are printable ASCII other than `"` and `\`: the
-/// run of a double-quoted scalar that needs no closer look. Eight bytes at a time, since
-/// most of what the output check reads is quoted text.
+/// run of a double-quoted scalar that needs no escape when written ([`super::is_verbatim`])
+/// and no closer look when read back by the output check. Eight bytes at a time, since
+/// most of what pgx writes and reads back is quoted text.
 pub(super) fn plain_text_run(bytes: &[u8]) -> usize {
     let mut chunks = bytes.chunks_exact(8);
     let mut run = 0;
