@@ -18,62 +18,71 @@ const SCANNED_KEYS: usize = 16;
 
 /// Keys of one mapping, for finding a duplicate. The first few are compared as they come; a
 /// longer mapping's are sorted once it ends, which costs no hashing and cannot be slowed by
-/// keys chosen to collide.
+/// keys chosen to collide. Each key carries a [`fingerprint`]: equal keys have equal ones,
+/// so keys are compared in full only when their fingerprints match.
 pub(super) struct Keys<K> {
-    list: Vec<K>,
+    list: Vec<(u64, K)>,
 }
 
-impl<K: Ord> Keys<K> {
+impl<K: Ord + AsRef<str>> Keys<K> {
     pub(super) fn new() -> Self {
-        Self::with(Vec::new())
-    }
-
-    /// Keys in a list kept from an earlier mapping, emptied.
-    fn with(mut list: Vec<K>) -> Self {
-        list.clear();
-        Self { list }
+        Self { list: Vec::new() }
     }
 
     /// Adds a key; a duplicate among the first keys leaves.
     pub(super) fn add(&mut self, key: K) -> Read<()> {
-        if self.list.len() < SCANNED_KEYS && self.list.contains(&key) {
+        let print = fingerprint(key.as_ref().as_bytes());
+        if self.list.len() < SCANNED_KEYS && self.list.iter().any(|(p, k)| *p == print && *k == key)
+        {
             return Err(Leave);
         }
-        self.list.push(key);
+        self.list.push((print, key));
         Ok(())
     }
 
-    /// The mapping has ended: a duplicate anywhere in it leaves. Gives back the list.
-    pub(super) fn finish(mut self) -> Read<Vec<K>> {
+    /// The mapping has ended: a duplicate anywhere in it leaves.
+    pub(super) fn finish(&mut self) -> Read<()> {
         if self.list.len() > SCANNED_KEYS {
+            // By fingerprint, then key: equal keys end up next to each other.
             self.list.sort_unstable();
             if self.list.windows(2).any(|pair| pair.first() == pair.last()) {
                 return Err(Leave);
             }
         }
-        Ok(self.list)
+        Ok(())
     }
+}
+
+/// A summary of a key: its length, first and last byte. Equal keys always have equal
+/// fingerprints, and the keys of one mapping seldom share one.
+fn fingerprint(key: &[u8]) -> u64 {
+    let first = key.first().copied().unwrap_or(0);
+    let last = key.last().copied().unwrap_or(0);
+    ((key.len() as u64) << 16) | (u64::from(first) << 8) | u64::from(last)
 }
 
 /// Key lists of finished mappings, kept for the next ones: one allocation per level of
 /// nesting rather than one per mapping.
 pub(super) struct SpareKeys<K> {
-    lists: Vec<Vec<K>>,
+    lists: Vec<Keys<K>>,
 }
 
-impl<K: Ord> SpareKeys<K> {
+impl<K: Ord + AsRef<str>> SpareKeys<K> {
     pub(super) fn new() -> Self {
         Self { lists: Vec::new() }
     }
 
     /// An empty key list for a mapping that starts.
     pub(super) fn take(&mut self) -> Keys<K> {
-        Keys::with(self.lists.pop().unwrap_or_default())
+        let mut keys = self.lists.pop().unwrap_or_else(Keys::new);
+        keys.list.clear();
+        keys
     }
 
     /// Checks a finished mapping's keys ([`Keys::finish`]) and keeps their list.
-    pub(super) fn give_back(&mut self, keys: Keys<K>) -> Read<()> {
-        self.lists.push(keys.finish()?);
+    pub(super) fn give_back(&mut self, mut keys: Keys<K>) -> Read<()> {
+        keys.finish()?;
+        self.lists.push(keys);
         Ok(())
     }
 }
@@ -147,7 +156,32 @@ fn is_stop(b: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text_run;
+    use super::{fingerprint, plain_text_run, Keys, SCANNED_KEYS};
+
+    /// Whether a mapping with these keys, in this order, has a duplicate.
+    fn duplicate(keys: &[&str]) -> bool {
+        let mut list = Keys::new();
+        keys.iter().any(|key| list.add(*key).is_err()) || list.finish().is_err()
+    }
+
+    #[test]
+    fn keys_with_one_fingerprint_are_told_apart_and_duplicates_are_not() {
+        let print = fingerprint(b"axb");
+        assert!([b"ayb", b"azb"].iter().all(|k| fingerprint(*k) == print));
+        assert!(!duplicate(&["axb", "ayb", "azb"]));
+        assert!(duplicate(&["axb", "ayb", "axb"]));
+        // Past the scanned keys, duplicates are found by sorting, also among keys that
+        // share a fingerprint with others.
+        let mut long: Vec<String> = (0..SCANNED_KEYS + 4).map(|i| format!("k{i:02}")).collect();
+        long.extend(["axb".into(), "ayb".into(), "azb".into()]);
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        assert!(!duplicate(&long));
+        for late in ["ayb", "k03", "k19"] {
+            let mut with = long.clone();
+            with.push(late);
+            assert!(duplicate(&with), "{late}");
+        }
+    }
 
     /// What the eight-at-a-time scan must answer, one byte at a time.
     fn expected(bytes: &[u8]) -> usize {
