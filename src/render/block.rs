@@ -113,18 +113,18 @@ impl Object for ItemList {
     }
 }
 
-/// Deeper than any template indents; a larger number is a template bug.
-const MAX_INDENT: usize = 64;
+/// A line break and the deepest indentation any template needs; a deeper one is a
+/// template bug. One slice of it is copied per line, not a space at a time.
+const LINE_START: &str = "\n                                                                ";
 
 fn line_start(out: &mut String, indent: usize) -> Result<(), Error> {
-    if indent > MAX_INDENT {
-        return Err(Error::new(
+    let start = LINE_START.get(..=indent).ok_or_else(|| {
+        Error::new(
             ErrorKind::InvalidOperation,
             "a block indented further than any template needs",
-        ));
-    }
-    out.push('\n');
-    out.extend(std::iter::repeat_n(' ', indent));
+        )
+    })?;
+    out.push_str(start);
     Ok(())
 }
 
