@@ -3,7 +3,7 @@
 //! an IP. Render, lint and `pgx endpoints` all read this one resolution, so they cannot
 //! disagree about what a Service looks like.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -38,7 +38,7 @@ pub struct Endpoint<'v> {
     pub range_origin: RangeOrigin,
     /// Whether traffic goes through PgBouncer.
     pub pooled: bool,
-    pub selector: BTreeMap<String, String>,
+    pub selector: Selector<'v>,
     /// The policy written in values, if any.
     pub explicit_traffic_policy: Option<TrafficPolicy>,
     pub traffic_policy: TrafficPolicy,
@@ -93,6 +93,33 @@ impl Endpoint<'_> {
 
 pub fn cluster_path(index: usize) -> KeyPath {
     KeyPath::root().key("pgClusters").index(index)
+}
+
+/// The labels a Service selects its pods by, sorted by label. MetalLB shares an IP between
+/// `Local` Services only when these are equal. Labels and most values are borrowed from the
+/// values: every cluster has three of these, and the fleet is resolved for lint and again
+/// for render.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector<'v>(Vec<(&'v str, Cow<'v, str>)>);
+
+impl<'v> Selector<'v> {
+    /// Sets a label, replacing its value if it is set already.
+    fn set(&mut self, label: &'v str, value: impl Into<Cow<'v, str>>) {
+        let value = value.into();
+        match self.0.binary_search_by(|(l, _)| (*l).cmp(label)) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.0.insert(i, (label, value)),
+        }
+    }
+
+    /// `(label, value)`, sorted by label.
+    pub fn iter(&self) -> impl Iterator<Item = (&'v str, &str)> + '_ {
+        self.0.iter().map(|(label, value)| (*label, value.as_ref()))
+    }
 }
 
 /// Services that resolve to one IP.
@@ -251,26 +278,26 @@ fn resolve<'v>(
         EndpointKind::Admin => false,
     };
     let operator = &values.operator;
-    let mut selector = BTreeMap::new();
+    let mut selector = Selector::default();
     if pooled {
-        selector.insert("application".to_owned(), "db-connection-pooler".to_owned());
+        selector.set("application", "db-connection-pooler");
         let pooler = match kind {
             EndpointKind::Read => [&cluster.name, "-pooler-repl"].concat(),
             _ => [&cluster.name, "-pooler"].concat(),
         };
-        selector.insert("connection-pooler".to_owned(), pooler);
+        selector.set("connection-pooler", pooler);
     } else {
         for (k, v) in &operator.cluster_labels {
-            selector.insert(k.clone(), v.clone());
+            selector.set(k, v.as_str());
         }
     }
-    selector.insert(operator.cluster_name_label.clone(), cluster.name.clone());
+    selector.set(&operator.cluster_name_label, cluster.name.as_str());
     let role = if kind == EndpointKind::Read {
         "replica"
     } else {
         "master"
     };
-    selector.insert(operator.pod_role_label.clone(), role.to_owned());
+    selector.set(&operator.pod_role_label, role);
     let default_policy = if kind == EndpointKind::Admin {
         TrafficPolicy::Cluster
     } else {
@@ -386,6 +413,32 @@ mod tests {
             resolve_ip(&g, Some("  "), EndpointKind::Admin).as_deref(),
             Some("10.0.0.7")
         );
+    }
+
+    #[test]
+    fn a_selector_is_sorted_by_label_and_a_label_set_again_keeps_its_last_value() {
+        let mut a = Selector::default();
+        a.set("spilo-role", "master");
+        a.set("application", "spilo");
+        a.set("cluster-name", "db");
+        a.set("application", String::from("db-connection-pooler"));
+        let labels: Vec<(&str, &str)> = a.iter().collect();
+        assert_eq!(
+            labels,
+            [
+                ("application", "db-connection-pooler"),
+                ("cluster-name", "db"),
+                ("spilo-role", "master"),
+            ]
+        );
+        // Equal whatever order the labels were set in, and however a value is held.
+        let mut b = Selector::default();
+        b.set("cluster-name", String::from("db"));
+        b.set("spilo-role", "master");
+        b.set("application", "db-connection-pooler");
+        assert_eq!(a, b);
+        b.set("spilo-role", "replica");
+        assert_ne!(a, b);
     }
 
     #[test]

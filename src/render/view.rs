@@ -675,7 +675,7 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
         selector: endpoint
             .selector
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         port: endpoint.port,
     }
