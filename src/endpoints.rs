@@ -227,7 +227,7 @@ fn connection(values: &Values, endpoint: &Endpoint<'_>) -> Connection {
         target,
         pool_mode,
         reaches,
-        allowed_sources: endpoint.source_ranges.clone(),
+        allowed_sources: endpoint.source_ranges.to_vec(),
         uri: uri(&user, &endpoint.hostname, endpoint.port, &database),
         user,
         database,

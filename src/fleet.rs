@@ -34,7 +34,7 @@ pub struct Endpoint<'v> {
     pub port: i64,
     /// The MetalLB IP, as written; `None` lets MetalLB pick from the pool.
     pub ip: Option<String>,
-    pub source_ranges: Vec<String>,
+    pub source_ranges: &'v [String],
     pub range_origin: RangeOrigin,
     /// Whether traffic goes through PgBouncer.
     pub pooled: bool,
@@ -268,9 +268,9 @@ fn resolve<'v>(
     );
     let (source_ranges, range_origin) =
         match (&own.allowed_source_ranges, &access.allowed_source_ranges) {
-            (Some(own), _) => (own.clone(), RangeOrigin::Endpoint),
-            (None, Some(cluster)) => (cluster.clone(), RangeOrigin::Cluster),
-            (None, None) => (Vec::new(), RangeOrigin::Unset),
+            (Some(own), _) => (own.as_slice(), RangeOrigin::Endpoint),
+            (None, Some(cluster)) => (cluster.as_slice(), RangeOrigin::Cluster),
+            (None, None) => (&[][..], RangeOrigin::Unset),
         };
     let pooled = match kind {
         EndpointKind::Write => cluster.master_pooler(),

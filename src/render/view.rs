@@ -667,7 +667,7 @@ pub fn service(values: &Values, fleet: &Fleet<'_>, endpoint: &Endpoint<'_>) -> S
             &cluster.labels,
         ),
         annotations: annotations.into(),
-        source_ranges: endpoint.source_ranges.clone().into(),
+        source_ranges: endpoint.source_ranges.to_vec().into(),
         traffic_policy: endpoint.traffic_policy.as_str(),
         session_affinity: endpoint.session_affinity.as_str(),
         affinity_timeout: (endpoint.session_affinity == crate::values::SessionAffinity::ClientIp)
