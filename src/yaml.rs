@@ -916,16 +916,7 @@ pub fn quote(s: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             ' '..='~' => out.push(c),
-            // YAML's printable set minus what some readers mishandle: C0/C1 controls, DEL,
-            // the BOM, line and paragraph separators and the non-characters are escaped.
-            c if (c as u32) < 0x20
-                || ('\u{7f}'..='\u{9f}').contains(&c)
-                || c == '\u{feff}'
-                || c == '\u{2028}'
-                || c == '\u{2029}'
-                || c == '\u{fffe}'
-                || c == '\u{ffff}' =>
-            {
+            c if is_escaped(c) => {
                 use std::fmt::Write;
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
@@ -933,6 +924,18 @@ pub fn quote(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// Whether [`quote`] writes `c` as a `\u` escape: YAML's printable set minus what some
+/// readers mishandle (C0 and C1 controls, DEL, the byte-order mark, line and paragraph
+/// separators, the non-characters). The output check accepts exactly the rest.
+fn is_escaped(c: char) -> bool {
+    c < ' '
+        || ('\u{7f}'..='\u{9f}').contains(&c)
+        || matches!(
+            c,
+            '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// Whether [`quote`] writes `s` between the quotes as it is: printable ASCII without `"`

@@ -514,12 +514,7 @@ impl<'a> Reader<'a> {
             .get(at..)
             .and_then(|t| t.chars().next())
             .ok_or(Leave)?;
-        let allowed = c >= '\u{a0}'
-            && !matches!(
-                c,
-                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-            );
-        if !allowed {
+        if super::is_escaped(c) {
             return Err(Leave);
         }
         Ok(c.len_utf8())
