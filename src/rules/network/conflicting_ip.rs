@@ -29,8 +29,7 @@
 //!     namespace: orders
 //! ```
 
-use std::net::IpAddr;
-
+use super::Ip;
 use crate::finding::{Finding, KeyPath};
 use crate::rules::{finding, Context};
 
@@ -38,13 +37,6 @@ pub const ID: &str = "PGX208";
 
 fn set(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn same(a: &str, b: &str) -> bool {
-    match (a.parse::<IpAddr>(), b.parse::<IpAddr>()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
 }
 
 pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -57,7 +49,7 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let (Some(new), Some(old)) = (set(new.as_deref()), set(old.as_deref())) else {
             continue;
         };
-        if same(new, old) {
+        if Ip::canonical(new) == Ip::canonical(old) {
             continue;
         }
         findings.push(

@@ -57,3 +57,45 @@ pub fn open_to_everyone(endpoint: &Endpoint<'_>) -> Option<(KeyPath, String)> {
         format!("admits `{}`", range.trim()),
     ))
 }
+
+/// An IP as MetalLB compares it: parsed where possible, so `2001:db8::1` and
+/// `2001:DB8:0::1` are one IP; text that is no address is compared as written. Kept parsed
+/// rather than written back out: formatting every endpoint's address cost PGX201 more than
+/// the rest of the rule.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Ip<'a> {
+    Parsed(std::net::IpAddr),
+    Unparsed(&'a str),
+}
+
+impl<'a> Ip<'a> {
+    fn canonical(ip: &'a str) -> Self {
+        ip.parse().map_or(Ip::Unparsed(ip), Ip::Parsed)
+    }
+}
+
+impl std::fmt::Display for Ip<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ip::Parsed(ip) => ip.fmt(f),
+            Ip::Unparsed(ip) => f.write_str(ip),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ip;
+
+    #[test]
+    fn one_ip_written_two_ways_is_one_ip_and_is_named_canonically() {
+        let (a, b) = (Ip::canonical("2001:db8::1"), Ip::canonical("2001:DB8:0::1"));
+        assert!(a == b);
+        assert_eq!(b.to_string(), "2001:db8::1");
+        assert!(Ip::canonical("198.18.0.1") != Ip::canonical("198.18.0.2"));
+        // Not an address: compared and named as written.
+        let text = Ip::canonical("lb-pool-a");
+        assert!(text == Ip::Unparsed("lb-pool-a"));
+        assert_eq!(text.to_string(), "lb-pool-a");
+    }
+}

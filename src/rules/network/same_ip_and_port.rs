@@ -50,6 +50,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Ip;
 use crate::finding::Finding;
 use crate::fleet::Endpoint;
 use crate::rules::{finding, Context};
@@ -86,30 +87,6 @@ impl Ports {
         }
         self.taken.insert(p);
         Some(p)
-    }
-}
-
-/// The IP as MetalLB compares it: parsed where possible, so `2001:db8::1` and
-/// `2001:DB8:0::1` are one IP. Kept parsed rather than written back out: formatting every
-/// endpoint's address cost more than the rest of the rule.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Ip<'a> {
-    Parsed(std::net::IpAddr),
-    Unparsed(&'a str),
-}
-
-impl<'a> Ip<'a> {
-    fn canonical(ip: &'a str) -> Self {
-        ip.parse().map_or(Ip::Unparsed(ip), Ip::Parsed)
-    }
-}
-
-impl std::fmt::Display for Ip<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Ip::Parsed(ip) => ip.fmt(f),
-            Ip::Unparsed(ip) => f.write_str(ip),
-        }
     }
 }
 
@@ -180,18 +157,6 @@ pub fn check(cx: &Context<'_>, findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_ip_written_two_ways_is_one_ip_and_is_named_canonically() {
-        let (a, b) = (Ip::canonical("2001:db8::1"), Ip::canonical("2001:DB8:0::1"));
-        assert!(a == b);
-        assert_eq!(b.to_string(), "2001:db8::1");
-        assert!(Ip::canonical("198.18.0.1") != Ip::canonical("198.18.0.2"));
-        // Not an address: compared and named as written.
-        let text = Ip::canonical("lb-pool-a");
-        assert!(text == Ip::Unparsed("lb-pool-a"));
-        assert_eq!(text.to_string(), "lb-pool-a");
-    }
 
     #[test]
     fn next_free_port_skips_taken_and_suggested_ports() {
