@@ -124,11 +124,12 @@ pub(super) fn plain_text_run(bytes: &[u8]) -> usize {
         }
         run += 8;
     }
-    run + chunks
-        .remainder()
-        .iter()
-        .take_while(|&&b| !is_stop(b))
-        .count()
+    // The last few bytes, in a word filled out with a stop, so that one test decides all.
+    let mut last = [b'"'; 8];
+    for (slot, b) in last.iter_mut().zip(chunks.remainder()) {
+        *slot = *b;
+    }
+    run + (stops(u64::from_le_bytes(last)).trailing_zeros() / 8) as usize
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -139,7 +140,8 @@ fn zero_bytes(word: u64) -> u64 {
     word.wrapping_sub(ONES) & !word & HIGHS
 }
 
-/// The high bit of every byte of `word` that [`is_stop`] (and possibly of bytes above one).
+/// The high bit of every byte of `word` that is a stop (and possibly of bytes above one): a
+/// control, DEL, beyond ASCII, `"` or `\`.
 fn stops(word: u64) -> u64 {
     let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     let beyond_ascii = word & HIGHS;
@@ -148,10 +150,6 @@ fn stops(word: u64) -> u64 {
         | zero_bytes(word ^ (ONES * u64::from(b'"')))
         | zero_bytes(word ^ (ONES * u64::from(b'\\')))
         | zero_bytes(word ^ (ONES * 0x7f))
-}
-
-fn is_stop(b: u8) -> bool {
-    !(b' '..=b'~').contains(&b) || b == b'"' || b == b'\\'
 }
 
 #[cfg(test)]
