@@ -7,7 +7,9 @@
 //! [`rules`] validate the whole fleet at once, [`render`] writes manifests through minijinja
 //! templates and checks that its own output parses back into exactly the intended objects.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![deny(unsafe_code)]
 
+pub mod allocator;
 pub mod cli;
 pub mod decode;
 pub mod endpoints;

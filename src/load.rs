@@ -177,6 +177,7 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
     let mut sources = Sources::default();
     let mut tree = Node::empty_map(Span::default());
     let mut stdin_used = false;
+    let mut bytes_read = 0;
     for file in &input.files {
         let text = if file == "-" {
             if stdin_used {
@@ -191,6 +192,10 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
             })?;
             read_limited(&mut handle, file, input.max_file_size)?
         };
+        // Before the tree is built: a large input's tree and everything after it are
+        // allocated by mimalloc (src/allocator.rs).
+        bytes_read += text.len();
+        crate::allocator::note_input(bytes_read);
         let id = sources.add(Origin::File(file.clone()), text);
         let text = sources.get(id).map(|s| s.text.as_str()).unwrap_or_default();
         let parsed = match yaml::parse_document(text, id, &limits) {

@@ -1,10 +1,9 @@
 //! The `pgx` binary: everything testable lives in the library; this file only turns the
 //! outcome into an exit code.
 
-// Rendering allocates many short-lived strings and template values; with the system
-// allocator, malloc and free were about a fifth of `pgx render`'s instructions (issue #7).
+// The system's allocator for a few clusters, mimalloc for many (see the module).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: pgx::allocator::Allocator = pgx::allocator::Allocator;
 
 fn main() {
     std::process::exit(pgx::cli::main());
