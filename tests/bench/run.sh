@@ -154,16 +154,40 @@ for command in render lint; do
   echo "$command: t(10,000)/t(1,000) = $(ratios "fleet-10000.$command" "fleet-1000.$command"); " \
     "t(1,000)/t(100) = $(ratios "fleet-1000.$command" "fleet-100.$command")"
 done
-median[true]=$true_median minimum[true]=$true_min cpu[true]=$true_cpu
-echo "render(production) / /bin/true = $(ratios production.render true)"
-if [[ -n $static ]]; then
-  read -r warmup runs <<<"$(runs_for production)"
-  read -r _ med min _ cpu_s <<<"$(time_cmd production.static "$warmup" "$runs" \
-    "$static" render -f values/production.yaml)"
-  median[static]=$med minimum[static]=$min cpu[static]=$cpu_s
-  printf 'render(production), statically linked: median %.2f ms; / /bin/true = %s\n' \
-    "$(awk "BEGIN {print $med * 1000}")" "$(ratios static true)"
-fi
+
+# Start-up against /bin/true, in alternating rounds: the machine's speed drifts by a third
+# over the minutes the fleets take, so one round's ratio compares runs seconds apart, and
+# the median round is reported with the spread of all of them.
+rounds=$([[ ${BENCH_QUICK:-0} == 1 ]] && echo 5 || echo 15)
+labels=("/bin/true" "render(production)")
+if [[ -n $static ]]; then labels+=("render(production), statically linked"); fi
+for ((r = 0; r < rounds; r++)); do
+  line=
+  for i in "${!labels[@]}"; do
+    case $i in
+      0) read -r _ med _ _ _ <<<"$(time_cmd startup.0 5 40 /bin/true)" ;;
+      1) read -r _ med _ _ _ <<<"$(time_cmd startup.1 5 40 "$pgx" render -f values/production.yaml)" ;;
+      2) read -r _ med _ _ _ <<<"$(time_cmd startup.2 5 40 "$static" render -f values/production.yaml)" ;;
+    esac
+    line+="$med "
+  done
+  echo "$line"
+done >"$work/startup"
+echo "start-up, $rounds rounds of 40 runs each, every round timing each command in turn:"
+for i in "${!labels[@]}"; do
+  awk -v i=$((i + 1)) -v label="${labels[$i]}" '
+    { x[NR] = $i; r[NR] = $i / $1 }
+    function median(a, n,   k, j, v, s) {
+      for (k = 1; k <= n; k++) s[k] = a[k]
+      for (k = 2; k <= n; k++) { v = s[k]; for (j = k - 1; j > 0 && s[j] > v; j--) s[j + 1] = s[j]; s[j + 1] = v }
+      return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+    }
+    END {
+      lo = hi = r[1]; for (k = 2; k <= NR; k++) { if (r[k] < lo) lo = r[k]; if (r[k] > hi) hi = r[k] }
+      if (i == 1) printf "  %-40s median %.2f ms\n", label, median(x, NR) * 1e3
+      else printf "  %-40s median %.2f ms; / /bin/true: median round %.2f (%.2f to %.2f)\n", label, median(x, NR) * 1e3, median(r, NR), lo, hi
+    }' "$work/startup"
+done
 
 echo
 if ! command -v helm >/dev/null; then
