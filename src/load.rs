@@ -177,7 +177,7 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
     let mut sources = Sources::default();
     let mut tree = Node::empty_map(Span::default());
     let mut stdin_used = false;
-    let mut bytes_read = 0;
+    let mut bytes_read: usize = 0;
     for file in &input.files {
         let text = if file == "-" {
             if stdin_used {
@@ -190,6 +190,12 @@ pub fn load(input: &ValuesInput, stdin: &mut dyn Read) -> Result<Loaded, LoadErr
                 file: file.clone(),
                 error,
             })?;
+            // A file's size is known before it is read, so a large one is read into
+            // mimalloc's huge pages too (src/allocator.rs).
+            if let Ok(metadata) = handle.metadata() {
+                let size = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
+                crate::allocator::note_input(bytes_read.saturating_add(size));
+            }
             read_limited(&mut handle, file, input.max_file_size)?
         };
         // Before the tree is built: a large input's tree and everything after it are

@@ -9,6 +9,7 @@
 use std::alloc::{alloc, alloc_zeroed, dealloc, realloc, Layout};
 
 use pgx::allocator::{self, Owner, LARGE_INPUT};
+use pgx::yaml::SourceId;
 
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
@@ -110,7 +111,7 @@ fn values_file(dir: &tempfile::TempDir, name: &str, size: usize) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn load(files: &[&str]) {
+fn load(files: &[&str]) -> pgx::load::Loaded {
     let input = pgx::load::ValuesInput {
         files: files.iter().map(|f| f.to_string()).collect(),
         set: Vec::new(),
@@ -119,6 +120,7 @@ fn load(files: &[&str]) {
     };
     let loaded = pgx::load::load(&input, &mut std::io::empty()).unwrap();
     assert!(loaded.values.is_some());
+    loaded
 }
 
 fn blocks(seed: u8) -> Vec<Block> {
@@ -157,12 +159,18 @@ fn small_inputs_use_the_system_allocator_and_large_ones_mimalloc_each_freeing_it
         "{small} alone is small"
     );
     let other = values_file(&dir, "other.yaml", LARGE_INPUT / 2 + 100);
-    load(&[&small, &other]);
+    let loaded = load(&[&small, &other]);
     assert_eq!(
         allocator::current(),
         Owner::Mimalloc,
         "{small} and {other} are large"
     );
+    // The switch came from the second file's size, before it was read: its text is
+    // mimalloc's, the first file's the system's.
+    let text_owner = |id| Owner::of(loaded.sources.get(SourceId(id)).unwrap().text.as_ptr());
+    assert_eq!(text_owner(0), Owner::System);
+    assert_eq!(text_owner(1), Owner::Mimalloc);
+    drop(loaded);
     allocator::note_input(0);
     assert_eq!(
         allocator::current(),
