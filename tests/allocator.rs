@@ -94,6 +94,35 @@ impl Drop for Block {
     }
 }
 
+/// xorshift64: a fixed walk, the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// 1 byte to 64 KiB, as many small sizes as large.
+    fn size(&mut self) -> usize {
+        let bits = self.below(17);
+        1 + self.below(1 << bits)
+    }
+
+    fn block(&mut self, seed: u32) -> Block {
+        let size = self.size();
+        let align = 1 << self.below(7);
+        let zeroed = self.below(2) == 0;
+        Block::new(size, align, seed as u8, zeroed)
+    }
+}
+
 fn pattern(seed: u8, i: usize) -> u8 {
     (i as u8).wrapping_mul(31).wrapping_add(seed)
 }
@@ -141,6 +170,9 @@ fn small_inputs_use_the_system_allocator_and_large_ones_mimalloc_each_freeing_it
     }
     assert_eq!(Owner::of(std::ptr::null()), Owner::System);
     let text: String = "x".repeat(1000);
+
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut pool: Vec<Block> = (0..200).map(|n| rng.block(n)).collect();
 
     allocator::note_input(LARGE_INPUT - 1);
     assert_eq!(allocator::current(), Owner::System, "below the threshold");
@@ -194,6 +226,48 @@ fn small_inputs_use_the_system_allocator_and_large_ones_mimalloc_each_freeing_it
         assert_eq!(block.owner(), owner, "grown {:?}", block.layout);
         block.resize(size / 2 + 1);
         assert_eq!(block.owner(), owner, "shrunk {:?}", block.layout);
+        block.check(block.layout.size());
+    }
+
+    // A random walk over blocks from both sides: new ones (mimalloc's), resizes that keep
+    // each block's owner and contents, frees in any order.
+    let mut resized = [0u32; 2];
+    let mut freed = [0u32; 2];
+    let side = |owner| usize::from(owner == Owner::Mimalloc);
+    for step in 0..5_000u32 {
+        let pick = rng.below(pool.len().max(1));
+        match rng.below(3) {
+            0 if pool.len() < 400 => {
+                let block = rng.block(step);
+                assert_eq!(block.owner(), Owner::Mimalloc, "{:?}", block.layout);
+                pool.push(block);
+            }
+            1 if !pool.is_empty() => {
+                let owner = pool[pick].owner();
+                let size = rng.size();
+                pool[pick].resize(size);
+                assert_eq!(
+                    pool[pick].owner(),
+                    owner,
+                    "step {step}: {:?}",
+                    pool[pick].layout
+                );
+                resized[side(owner)] += 1;
+            }
+            _ if !pool.is_empty() => {
+                let block = pool.swap_remove(pick);
+                block.check(block.layout.size());
+                freed[side(block.owner())] += 1;
+            }
+            _ => {}
+        }
+    }
+    // The walk reached both sides: system blocks from before the switch, mimalloc's after.
+    assert!(
+        resized.iter().chain(&freed).all(|&n| n > 10),
+        "{resized:?} {freed:?}"
+    );
+    for block in pool.drain(..) {
         block.check(block.layout.size());
     }
 
