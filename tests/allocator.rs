@@ -6,10 +6,13 @@
 //! The switch is process-wide and one-way, so this file holds a single test that walks
 //! through it in order.
 
+mod support;
+
 use std::alloc::{alloc, alloc_zeroed, dealloc, realloc, Layout};
 
 use pgx::allocator::{self, Owner, LARGE_INPUT};
 use pgx::yaml::SourceId;
+use support::Random;
 
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
@@ -94,33 +97,17 @@ impl Drop for Block {
     }
 }
 
-/// xorshift64: a fixed walk, the same on every run.
-struct Rng(u64);
+/// 1 byte to 64 KiB, as many small sizes as large.
+fn random_size(random: &mut Random) -> usize {
+    let bits = random.below(17);
+    1 + random.below(1 << bits)
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// 1 byte to 64 KiB, as many small sizes as large.
-    fn size(&mut self) -> usize {
-        let bits = self.below(17);
-        1 + self.below(1 << bits)
-    }
-
-    fn block(&mut self, seed: u32) -> Block {
-        let size = self.size();
-        let align = 1 << self.below(7);
-        let zeroed = self.below(2) == 0;
-        Block::new(size, align, seed as u8, zeroed)
-    }
+fn random_block(random: &mut Random, seed: u32) -> Block {
+    let size = random_size(random);
+    let align = 1 << random.below(7);
+    let zeroed = random.below(2) == 0;
+    Block::new(size, align, seed as u8, zeroed)
 }
 
 fn pattern(seed: u8, i: usize) -> u8 {
@@ -171,8 +158,8 @@ fn small_inputs_use_the_system_allocator_and_large_ones_mimalloc_each_freeing_it
     assert_eq!(Owner::of(std::ptr::null()), Owner::System);
     let text: String = "x".repeat(1000);
 
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut pool: Vec<Block> = (0..200).map(|n| rng.block(n)).collect();
+    let mut random = Random(0x9e37_79b9_7f4a_7c15);
+    let mut pool: Vec<Block> = (0..200).map(|n| random_block(&mut random, n)).collect();
 
     allocator::note_input(LARGE_INPUT - 1);
     assert_eq!(allocator::current(), Owner::System, "below the threshold");
@@ -235,16 +222,16 @@ fn small_inputs_use_the_system_allocator_and_large_ones_mimalloc_each_freeing_it
     let mut freed = [0u32; 2];
     let side = |owner| usize::from(owner == Owner::Mimalloc);
     for step in 0..5_000u32 {
-        let pick = rng.below(pool.len().max(1));
-        match rng.below(3) {
+        let pick = random.below(pool.len().max(1));
+        match random.below(3) {
             0 if pool.len() < 400 => {
-                let block = rng.block(step);
+                let block = random_block(&mut random, step);
                 assert_eq!(block.owner(), Owner::Mimalloc, "{:?}", block.layout);
                 pool.push(block);
             }
             1 if !pool.is_empty() => {
                 let owner = pool[pick].owner();
-                let size = rng.size();
+                let size = random_size(&mut random);
                 pool[pick].resize(size);
                 assert_eq!(
                     pool[pick].owner(),

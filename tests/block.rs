@@ -20,6 +20,7 @@ use std::path::Path;
 use check::check_block_reader;
 use harness::{char_boundary, TOKENS};
 use pgx::yaml::{block, parse_document, parse_document_fully, Limits, SourceId};
+use support::Random;
 
 /// Every construct of the subset, in the spellings values files use.
 const EVERY_CONSTRUCT: &str = r#"# A comment before the document marker
@@ -236,18 +237,6 @@ fn every_values_file_of_the_project_is_read_alike_and_the_examples_quickly() {
         "{accepted} of {}",
         files.len()
     );
-}
-
-/// A small deterministic generator (xorshift), so a failure names a reproducible case.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 >> 33).unwrap_or(0)
-    }
 }
 
 /// Text that edits insert besides the `subset` target's tokens: the shapes of values files.

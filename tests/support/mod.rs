@@ -2,7 +2,8 @@
 //! data lives, running the `pgx` binary, reading YAML streams with an independent parser, the
 //! equivalence of two streams (`shared/spec/rendering.md`, "Equivalence with Helm"), and strict
 //! schema validation: custom resources against the CRDs in `shared/crds/`, Kubernetes' own kinds
-//! through `kubernetes-validate --strict`.
+//! through `kubernetes-validate --strict`, and a small deterministic generator for tests that
+//! walk at random.
 //!
 //! Each test crate uses a different part of this module.
 #![allow(dead_code)]
@@ -828,4 +829,26 @@ pub fn validate_labeled(shared: &Path, objects: &[(String, &Value)]) -> Vec<Stri
     }
     errors.extend(validate_builtin_labeled(&builtin));
     errors
+}
+
+// ---------------------------------------------------------------------------------------------
+// A deterministic generator
+// ---------------------------------------------------------------------------------------------
+
+/// A small deterministic generator (xorshift), so a failure names a reproducible case.
+pub struct Random(pub u64);
+
+impl Random {
+    /// The next 31 bits.
+    pub fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 >> 33).unwrap_or(0)
+    }
+
+    /// A number below `n`, which is not 0.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.next() % n
+    }
 }
