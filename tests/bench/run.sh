@@ -165,28 +165,29 @@ for ((r = 0; r < rounds; r++)); do
   line=
   for i in "${!labels[@]}"; do
     case $i in
-      0) read -r _ med _ _ _ <<<"$(time_cmd startup.0 5 40 /bin/true)" ;;
-      1) read -r _ med _ _ _ <<<"$(time_cmd startup.1 5 40 "$pgx" render -f values/production.yaml)" ;;
-      2) read -r _ med _ _ _ <<<"$(time_cmd startup.2 5 40 "$static" render -f values/production.yaml)" ;;
+      0) cmd=(/bin/true) ;;
+      1) cmd=("$pgx" render -f values/production.yaml) ;;
+      2) cmd=("$static" render -f values/production.yaml) ;;
     esac
+    read -r _ med _ _ _ <<<"$(time_cmd "startup.$i" 5 40 "${cmd[@]}")"
     line+="$med "
   done
   echo "$line"
 done >"$work/startup"
+rounds_stats() { # AWK_EXPR: its median over the rounds (the middle one), min and max
+  awk "{ print $1 }" "$work/startup" | sort -g |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
 echo "start-up, $rounds rounds of 40 runs each, every round timing each command in turn:"
 for i in "${!labels[@]}"; do
-  awk -v i=$((i + 1)) -v label="${labels[$i]}" '
-    { x[NR] = $i; r[NR] = $i / $1 }
-    function median(a, n,   k, j, v, s) {
-      for (k = 1; k <= n; k++) s[k] = a[k]
-      for (k = 2; k <= n; k++) { v = s[k]; for (j = k - 1; j > 0 && s[j] > v; j--) s[j + 1] = s[j]; s[j + 1] = v }
-      return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-    }
-    END {
-      lo = hi = r[1]; for (k = 2; k <= NR; k++) { if (r[k] < lo) lo = r[k]; if (r[k] > hi) hi = r[k] }
-      if (i == 1) printf "  %-40s median %.2f ms\n", label, median(x, NR) * 1e3
-      else printf "  %-40s median %.2f ms; / /bin/true: median round %.2f (%.2f to %.2f)\n", label, median(x, NR) * 1e3, median(r, NR), lo, hi
-    }' "$work/startup"
+  read -r med _ _ <<<"$(rounds_stats "\$$((i + 1))")"
+  if ((i == 0)); then
+    printf '  %-40s median %.2f ms\n' "${labels[$i]}" "$(awk "BEGIN {print $med * 1000}")"
+  else
+    read -r ratio lo hi <<<"$(rounds_stats "\$$((i + 1)) / \$1")"
+    printf '  %-40s median %.2f ms; / /bin/true: median round %.2f (%.2f to %.2f)\n' \
+      "${labels[$i]}" "$(awk "BEGIN {print $med * 1000}")" "$ratio" "$lo" "$hi"
+  fi
 done
 
 echo
