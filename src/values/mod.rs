@@ -35,6 +35,7 @@ pub struct Values {
     /// Label names the postgres-operator's configuration gives its pods.
     pub operator: Operator,
     /// The PostgreSQL clusters.
+    #[serde(deserialize_with = "clusters")]
     pub pg_clusters: Vec<Cluster>,
     /// Lint settings.
     pub lint: Lint,
@@ -53,6 +54,44 @@ impl Default for Values {
             lint: Lint::default(),
         }
     }
+}
+
+/// Clusters reserved for in one allocation: at most this many before the list grows as
+/// serde's own `Vec` does.
+const CLUSTERS_RESERVED: usize = 65_536;
+
+/// `pgClusters`, read as serde reads a `Vec`, into a list sized once from the number of
+/// entries. serde's `Vec` reserves at most 1 MiB ahead (a `Cluster` is about 3 KB, so
+/// some 360 of them) and then doubles, copying every cluster read so far into fresh
+/// memory: 32 MB of copies at 10,000 clusters (issue #7). The number is of entries
+/// already parsed, not one the input claims; the cap and the fallible reservation bound
+/// what a file of many tiny entries can make it ask for.
+fn clusters<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Cluster>, D::Error> {
+    struct Clusters;
+
+    impl<'de> serde::de::Visitor<'de> for Clusters {
+        type Value = Vec<Cluster>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            // serde's `Vec` says the same, so errors read as they did.
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut entries: A,
+        ) -> Result<Vec<Cluster>, A::Error> {
+            let mut clusters = Vec::new();
+            let expected = entries.size_hint().unwrap_or(0).min(CLUSTERS_RESERVED);
+            let _ = clusters.try_reserve_exact(expected);
+            while let Some(cluster) = entries.next_element()? {
+                clusters.push(cluster);
+            }
+            Ok(clusters)
+        }
+    }
+
+    deserializer.deserialize_seq(Clusters)
 }
 
 /// The operator's `cluster_labels`, `cluster_name_label` and `pod_role_label`.
