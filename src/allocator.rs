@@ -15,9 +15,8 @@
 //!
 //! Memory is always returned to the allocator that gave it: mimalloc knows its own addresses
 //! ([`mi_is_in_heap_region`]), so a pointer it does not know is the system's; before the
-//! switch every pointer is, and mimalloc is not asked. Nothing moves
-//! from one to the other; a buffer the system allocator gave before the switch is grown and
-//! freed by it.
+//! switch every pointer is, and mimalloc is not asked. Nothing moves from one to the other;
+//! a buffer the system allocator gave before the switch is grown and freed by it.
 //!
 //! [`mi_is_in_heap_region`]: libmimalloc_sys::mi_is_in_heap_region
 #![allow(unsafe_code)]
@@ -33,7 +32,8 @@ pub const LARGE_INPUT: usize = 32 * 1024;
 
 /// Whether new allocations go to mimalloc. Only ever set, never cleared. Relaxed suffices: a
 /// thread that still sees `false` allocates from the system, which is correct too, since
-/// every pointer is freed by the allocator that owns it, whichever that is.
+/// every pointer is freed by the allocator that owns it, whichever that is; why a free may
+/// read it relaxed as well is in [`owner_of_allocated`].
 static LARGE: AtomicBool = AtomicBool::new(false);
 
 /// Tells the allocator how many bytes of values have been read so far.

@@ -503,7 +503,8 @@ mod tests {
         for i in 0..count {
             text.push_str(&format!("  - {{name: db-{i}, namespace: apps}}\n"));
         }
-        let path = std::env::temp_dir().join(format!("pgx-load-{}.yaml", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("values.yaml");
         std::fs::write(&path, &text).unwrap();
         let input = ValuesInput {
             files: vec![path.display().to_string()],
@@ -511,9 +512,7 @@ mod tests {
             set_string: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         };
-        let loaded = load(&input, &mut std::io::empty());
-        std::fs::remove_file(&path).unwrap();
-        let loaded = loaded.unwrap();
+        let loaded = load(&input, &mut std::io::empty()).unwrap();
         let clusters = &loaded.values.as_ref().unwrap().pg_clusters;
         assert_eq!(clusters.len(), count);
         assert_eq!(clusters.capacity(), count);
